@@ -1,0 +1,1 @@
+"""Package data: stylesheets and the demo workspace template."""

@@ -1,0 +1,86 @@
+"""The Textual application and the one factory that builds it (used by the CLI and the tests)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from cdev_tui import assets
+from cdev_tui.commands import COMMANDS
+from cdev_tui.config import Config
+from cdev_tui.screens.help import HelpScreen
+from cdev_tui.screens.main import MainScreen
+from cdev_tui.service import WorkspaceService, open_service
+
+ASSETS = Path(assets.__file__).parent
+
+
+class CdevApp(App[None]):
+    """The full-screen dashboard. Everything it needs comes in through ``service``."""
+
+    TITLE = "cdev-tui"
+    CSS_PATH = [ASSETS / "app.tcss"]
+    BINDINGS = [
+        Binding(c.keys, c.action, c.title, show=c.show_in_footer, id=c.id, key_display=None) for c in COMMANDS
+    ]
+
+    def __init__(self, service: WorkspaceService) -> None:
+        super().__init__()
+        self.service = service
+        self.theme = service.config.theme
+        self.keymap = dict(service.config.keymap)
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        self.push_screen(MainScreen(self.service))
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen (always at the bottom of the stack)."""
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette: our registry first, then Textual's own (themes, keys, quit)."""
+        for command in COMMANDS:
+            yield SystemCommand(command.title, command.description, self._palette_callback(command.action))
+        yield from super().get_system_commands(screen)
+
+    def _palette_callback(self, action: str):
+        async def run() -> None:
+            await self.run_action(action)
+
+        return run
+
+    def action_show_pane(self, pane: str) -> None:
+        """Switch to a pane (keys 1 to 4)."""
+        if isinstance(self.screen, HelpScreen):
+            self.pop_screen()
+        self.main.show_pane(pane)
+
+    def action_refresh_workspace(self) -> None:
+        """Re-read every agent."""
+        self.main.refresh_workspace()
+        self.notify("Refreshing every agent…", timeout=2)
+
+    def action_rescan(self) -> None:
+        """Scan every worktree for secrets again."""
+        self.main.rescan()
+
+    def action_help(self) -> None:
+        """Show the help screen."""
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def on_unmount(self) -> None:
+        self.service.close()
+
+
+def make_app(start: Path, *, db: Path | None = None, config: Config | None = None) -> CdevApp:
+    """Build the app for the repository around ``start``; raises CdevError for a bad repo or config."""
+    service = open_service(start, db=db, config=config)
+    return CdevApp(service)

@@ -1,0 +1,55 @@
+"""The command registry: one list of commands that feeds key bindings, the command palette and voice."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Command:
+    """Something the user can ask for, by key, from the palette, or (later) by voice."""
+
+    id: str
+    title: str
+    keys: str
+    action: str
+    description: str
+    show_in_footer: bool = True
+    group: str = "General"
+
+
+PANES: tuple[tuple[str, str], ...] = (
+    ("agents", "Agents"),
+    ("conflicts", "Conflicts"),
+    ("security", "Security"),
+    ("metrics", "Metrics"),
+)
+"""Pane id and title, in tab order (keys 1 to 4)."""
+
+
+COMMANDS: tuple[Command, ...] = (
+    *(
+        Command(
+            id=f"pane.{pane}",
+            title=f"Show {title}",
+            keys=str(number),
+            action=f"show_pane('{pane}')",
+            description=f"Switch to the {title} pane",
+            show_in_footer=number == 1,
+            group="Panes",
+        )
+        for number, (pane, title) in enumerate(PANES, start=1)
+    ),
+    Command("app.refresh", "Refresh", "r", "refresh_workspace", "Re-read every agent from disk and git"),
+    Command("app.rescan", "Rescan secrets", "s", "rescan", "Run the secret scan again over every worktree"),
+    Command("app.help", "Help", "question_mark", "help", "Show every key and command"),
+    Command("app.quit", "Quit", "q", "quit", "Leave cdev-tui"),
+)
+
+
+def command_by_id(command_id: str) -> Command:
+    """Look up a command; raises KeyError for an unknown id."""
+    for command in COMMANDS:
+        if command.id == command_id:
+            return command
+    raise KeyError(command_id)

@@ -1,0 +1,121 @@
+"""Configuration: defaults, a user file, the repository's ``.cdev/config.toml`` and ``CDEV_TUI_*`` variables.
+
+Later sources override earlier ones. Paths in the repository file are relative to the repository root.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from cdev_tui.errors import CdevError
+
+REPO_CONFIG = Path(".cdev") / "config.toml"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting cdev-tui reads. ``None`` means "work it out from the repository"."""
+
+    worktrees_root: Path | None = None
+    """Where agent worktrees live; default ``../<project>-work-trees`` beside the main worktree."""
+    coordination_dir: Path | None = None
+    """cdev's coordination folder; default ``<worktrees_root>/coordination``."""
+    target_branch: str | None = None
+    """The branch agents integrate into; default detected (origin's HEAD, main, master, ...)."""
+    refresh_debounce_ms: int = 300
+    """How long file changes are gathered before the agents they touch are refreshed."""
+    theme: str = "textual-dark"
+    """The Textual theme the app starts with."""
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    """Binding id → keys, e.g. ``{"pane.agents" = "a"}``."""
+    test_command: str | None = None
+    """The project's test command, run after each integration merge."""
+    stall_minutes: int = 30
+    """An agent with no file or commit activity for this long is flagged stalled."""
+
+
+ENV_PREFIX = "CDEV_TUI_"
+_PATH_KEYS = {"worktrees_root", "coordination_dir"}
+_INT_KEYS = {"refresh_debounce_ms", "stall_minutes"}
+_STR_KEYS = {"target_branch", "theme", "test_command"}
+
+
+def user_config_path(env: Mapping[str, str] | None = None) -> Path:
+    """``$CDEV_TUI_CONFIG``, else ``$XDG_CONFIG_HOME/cdev-tui/config.toml`` (``~/.config`` by default)."""
+    env = os.environ if env is None else env
+    if env.get("CDEV_TUI_CONFIG"):
+        return Path(env["CDEV_TUI_CONFIG"])
+    base = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "cdev-tui" / "config.toml"
+
+
+def load_config(repo: Path | None, env: Mapping[str, str] | None = None) -> Config:
+    """The effective configuration for ``repo`` (None: user file and environment only)."""
+    env = os.environ if env is None else env
+    config = Config()
+    user_file = user_config_path(env)
+    if user_file.is_file():
+        config = _apply(config, _read_toml(user_file), user_file, base=Path.home())
+    if repo is not None and (repo / REPO_CONFIG).is_file():
+        config = _apply(config, _read_toml(repo / REPO_CONFIG), repo / REPO_CONFIG, base=repo)
+    overrides: dict[str, Any] = {}
+    for item in fields(Config):
+        raw = env.get(ENV_PREFIX + item.name.upper())
+        if raw is not None and item.name != "keymap":
+            overrides[item.name] = raw
+    if overrides:
+        config = _apply(config, overrides, Path(f"${ENV_PREFIX}*"), base=Path.cwd(), from_env=True)
+    return config
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise CdevError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise CdevError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def _apply(
+    config: Config, data: Mapping[str, Any], source: Path, *, base: Path, from_env: bool = False
+) -> Config:
+    known = {f.name for f in fields(Config)}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in known:
+            raise CdevError(f"{source}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+        changes[key] = _coerce(key, value, source, base, from_env)
+    return replace(config, **changes)
+
+
+def _coerce(key: str, value: Any, source: Path, base: Path, from_env: bool) -> Any:
+    def bad(expected: str) -> CdevError:
+        return CdevError(f"{source}: {key} must be {expected}, got {value!r}")
+
+    if key in _PATH_KEYS:
+        if not isinstance(value, str) or not value:
+            raise bad("a path string")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else (base / path)
+    if key in _INT_KEYS:
+        if from_env and isinstance(value, str) and value.strip().isdigit():
+            value = int(value)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise bad("a non-negative integer")
+        return value
+    if key in _STR_KEYS:
+        if not isinstance(value, str) or not value.strip():
+            raise bad("a non-empty string")
+        return value.strip()
+    if key == "keymap":
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            raise bad("a table of binding id = keys")
+        return dict(value)
+    raise bad("a known type")  # pragma: no cover - every field is handled above

@@ -1,0 +1,162 @@
+"""Thin git layer: plumbing commands run through GitPython's command wrapper.
+
+GitPython is imported lazily (inside the first call) so that the first frame of the app never waits
+for it. Every call opens its own command object; nothing long-lived holds file handles.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdev_tui.errors import CdevError, NotAGitRepoError
+
+
+@dataclass(frozen=True)
+class GitResult:
+    """Output of one git command."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+
+class GitCommandError(CdevError):
+    """A git command failed in a way the caller did not expect."""
+
+
+def git(
+    cwd: Path | str,
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    input: str | None = None,
+    ok_codes: Sequence[int] = (0,),
+    strip: bool = True,
+) -> GitResult:
+    """Run ``git <args>`` in ``cwd`` and return its output.
+
+    A return code outside ``ok_codes`` raises :class:`GitCommandError` with git's own message.
+    ``env`` entries are added to the inherited environment (e.g. ``GIT_INDEX_FILE``).
+    """
+    from git.cmd import Git  # lazy: GitPython costs ~100 ms to import
+
+    full_env = None
+    if env:
+        full_env = {**os.environ, **env}
+    command = ["git", *args]
+    with tempfile.TemporaryFile() if input is not None else contextlib.nullcontext() as stdin:
+        if stdin is not None:
+            stdin.write(input.encode())
+            stdin.seek(0)
+        code, stdout, stderr = Git(str(cwd)).execute(
+            command,
+            with_extended_output=True,
+            with_exceptions=False,
+            env=full_env,
+            istream=stdin,
+            strip_newline_in_stdout=strip,
+        )
+    if code not in ok_codes:
+        first = (stderr or stdout or "").strip().splitlines()
+        reason = first[0] if first else f"exit code {code}"
+        raise GitCommandError(f"git {' '.join(args[:2])} failed in {cwd}: {reason}")
+    return GitResult(code, stdout, stderr)
+
+
+def repo_root(path: Path | str) -> Path:
+    """The top of the working tree that contains ``path`` (a worktree's own top for a linked worktree)."""
+    path = Path(path)
+    if not path.exists():
+        raise CdevError(f"{path}: no such directory")
+    result = git(path, "rev-parse", "--show-toplevel", ok_codes=(0, 128))
+    if result.code != 0:
+        raise NotAGitRepoError(f"{path}: not a git repository")
+    return Path(result.stdout)
+
+
+def common_dir(path: Path | str) -> Path:
+    """The git common directory shared by the main repository and all of its worktrees."""
+    out = git(path, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout
+    return Path(out)
+
+
+def main_worktree(path: Path | str) -> Path:
+    """The main working tree of the repository (not a linked worktree)."""
+    return common_dir(path).parent
+
+
+@dataclass(frozen=True)
+class WorktreeInfo:
+    """One entry of ``git worktree list --porcelain``."""
+
+    path: Path
+    head: str | None
+    branch: str | None  # short name, None when detached
+    bare: bool = False
+    detached: bool = False
+    prunable: bool = False
+    locked: bool = False
+
+
+def list_worktrees(repo: Path | str) -> list[WorktreeInfo]:
+    """Every worktree of the repository, the main one first."""
+    out = git(repo, "worktree", "list", "--porcelain").stdout
+    return parse_worktree_porcelain(out)
+
+
+def parse_worktree_porcelain(text: str) -> list[WorktreeInfo]:
+    """Parse ``git worktree list --porcelain`` output."""
+    entries: list[WorktreeInfo] = []
+    for block in text.strip().split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in block.splitlines():
+            key, _, value = line.partition(" ")
+            fields[key] = value
+        if "worktree" not in fields:
+            continue
+        branch = fields.get("branch")
+        if branch and branch.startswith("refs/heads/"):
+            branch = branch[len("refs/heads/") :]
+        entries.append(
+            WorktreeInfo(
+                path=Path(fields["worktree"]),
+                head=fields.get("HEAD"),
+                branch=branch,
+                bare="bare" in fields,
+                detached="detached" in fields,
+                prunable="prunable" in fields,
+                locked="locked" in fields,
+            )
+        )
+    return entries
+
+
+def current_branch(path: Path | str) -> str | None:
+    """The branch checked out at ``path``, or None when detached or unborn."""
+    result = git(path, "symbolic-ref", "--quiet", "--short", "HEAD", ok_codes=(0, 1, 128))
+    return result.stdout or None if result.code == 0 else None
+
+
+def ref_exists(path: Path | str, ref: str) -> bool:
+    """Whether ``ref`` resolves to a commit."""
+    return git(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1, 128)).code == 0
+
+
+def detect_target_branch(repo: Path | str) -> str:
+    """The branch agents integrate into: origin's HEAD, else main/master/trunk, else the main worktree's branch."""
+    result = git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", ok_codes=(0, 1, 128))
+    if result.code == 0 and result.stdout:
+        name = result.stdout.split("/", 1)[-1]
+        if ref_exists(repo, name):
+            return name
+    for name in ("main", "master", "trunk", "develop"):
+        if ref_exists(repo, f"refs/heads/{name}"):
+            return name
+    branch = current_branch(main_worktree(repo))
+    if branch:
+        return branch
+    raise CdevError(f"{repo}: cannot tell the target branch; set target_branch in .cdev/config.toml")

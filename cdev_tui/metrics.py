@@ -1,0 +1,122 @@
+"""Metrics computed from the workspace and the store's history (Textual-free)."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cdev_tui.plan import critical_path
+from cdev_tui.store import AgentSnapshotRow, Store, TimingRow
+from cdev_tui.workspace import WorkspaceSnapshot
+
+
+@dataclass(frozen=True)
+class TimingSummary:
+    """Count and median duration of one kind of operation."""
+
+    op: str
+    count: int
+    median_seconds: float
+    last_seconds: float
+
+
+@dataclass(frozen=True)
+class MetricsSummary:
+    """Everything the metrics pane and ``cdev-tui metrics`` show."""
+
+    agents_total: int
+    by_status: dict[str, int]
+    overall_progress: float
+    items_done: int
+    items_total: int
+    sequential_minutes: int
+    critical_path: list[str]
+    critical_minutes: int
+    violations: int
+    progress_history: list[tuple[float, float]]
+    items_per_hour: float
+    timings: list[TimingSummary]
+
+    @property
+    def speedup(self) -> float | None:
+        """How much faster the plan runs in parallel than one agent after another."""
+        if not self.critical_minutes:
+            return None
+        return self.sequential_minutes / self.critical_minutes
+
+
+def summarize(
+    snapshot: WorkspaceSnapshot, store: Store | None, *, window_hours: float = 24.0
+) -> MetricsSummary:
+    """Summarise the current workspace and, when a store is given, its recent history."""
+    agents = list(snapshot.agents)
+    specs = [a.spec for a in agents]
+    chain, chain_minutes = critical_path(specs)
+    history: list[tuple[float, float]] = []
+    per_hour = 0.0
+    timings: list[TimingSummary] = []
+    if store is not None:
+        rows = store.snapshots(since=time.time() - window_hours * 3600)
+        history = progress_series(rows)
+        per_hour = items_per_hour(rows)
+        timings = summarize_timings(store.timings())
+    return MetricsSummary(
+        agents_total=len(agents),
+        by_status=dict(sorted(Counter(str(a.status) for a in agents).items())),
+        overall_progress=(sum(a.fraction for a in agents) / len(agents)) if agents else 0.0,
+        items_done=sum(a.progress[0] for a in agents),
+        items_total=sum(a.progress[1] for a in agents),
+        sequential_minutes=sum(s.estimated_minutes or 0 for s in specs),
+        critical_path=chain,
+        critical_minutes=chain_minutes,
+        violations=sum(len(a.violations) for a in agents),
+        progress_history=history,
+        items_per_hour=per_hour,
+        timings=timings,
+    )
+
+
+def progress_series(rows: Sequence[AgentSnapshotRow]) -> list[tuple[float, float]]:
+    """Overall checklist completion after each recorded snapshot, as (time, fraction)."""
+    latest: dict[str, AgentSnapshotRow] = {}
+    series: list[tuple[float, float]] = []
+    for row in rows:
+        latest[row.agent_id] = row
+        fractions = [
+            1.0 if r.status in ("complete", "merged") else (r.done / r.total if r.total else 0.0)
+            for r in latest.values()
+        ]
+        point = (row.ts, sum(fractions) / len(fractions))
+        if series and abs(series[-1][0] - row.ts) < 1e-6:
+            series[-1] = point
+        else:
+            series.append(point)
+    return series
+
+
+def items_per_hour(rows: Sequence[AgentSnapshotRow]) -> float:
+    """Checklist items ticked per hour over the span of the given snapshots."""
+    if len(rows) < 2:
+        return 0.0
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    for row in rows:
+        first.setdefault(row.agent_id, row.done)
+        last[row.agent_id] = row.done
+    gained = sum(max(0, last[a] - first[a]) for a in last)
+    hours = (rows[-1].ts - rows[0].ts) / 3600
+    return gained / hours if hours > 0 else 0.0
+
+
+def summarize_timings(rows: Sequence[TimingRow]) -> list[TimingSummary]:
+    """Median and last duration per operation."""
+    by_op: dict[str, list[float]] = {}
+    for row in rows:
+        by_op.setdefault(row.op, []).append(row.seconds)
+    return [
+        TimingSummary(op, len(values), statistics.median(values), values[-1])
+        for op, values in sorted(by_op.items())
+    ]

@@ -1,0 +1,142 @@
+"""The workspace service: what the panes ask for, as plain blocking calls for worker threads.
+
+Textual-free. The app factory builds one and injects it into the screens; tests use it directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cdev_tui.config import Config, load_config
+from cdev_tui.metrics import MetricsSummary, summarize
+from cdev_tui.store import AgentSnapshotRow, Store, default_db_path
+from cdev_tui.workspace import WorkspaceLoader, WorkspacePaths, WorkspaceSnapshot, resolve_paths
+
+Cancel = Callable[[], bool]
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class WorkspaceService:
+    """Loads the workspace, runs the engines and records history in the store."""
+
+    paths: WorkspacePaths
+    config: Config
+    store: Store | None = None
+    _recorded: dict[str, tuple[str, int, int, int, int]] = field(default_factory=dict)
+
+    @property
+    def loader(self) -> WorkspaceLoader:
+        """A loader for this workspace (stateless, cheap)."""
+        return WorkspaceLoader(self.paths)
+
+    def load(self) -> WorkspaceSnapshot:
+        """Read every agent and record what changed."""
+        started = time.perf_counter()
+        snapshot = self.loader.load()
+        self._after_read(snapshot, "workspace.load", started)
+        return snapshot
+
+    def refresh(self, snapshot: WorkspaceSnapshot, changed: set[Path]) -> WorkspaceSnapshot:
+        """Re-read the agents that a set of changed paths touches (all of them when the layout changed)."""
+        started = time.perf_counter()
+        touched = self.loader.agents_touched(snapshot, changed)
+        if touched is None:
+            fresh = self.loader.load()
+        elif not touched:
+            return snapshot
+        else:
+            fresh = self.loader.refresh(snapshot, touched)
+        self._after_read(fresh, "workspace.refresh", started)
+        return fresh
+
+    def _after_read(self, snapshot: WorkspaceSnapshot, op: str, started: float) -> None:
+        if self.store is None:
+            return
+        self.store.record_timing(op, time.perf_counter() - started, f"{len(snapshot.agents)} agents")
+        now = time.time()
+        rows = []
+        for agent in snapshot.agents:
+            state = agent.facts.git
+            key = (
+                str(agent.status),
+                *agent.progress,
+                len(state.dirty) if state else 0,
+                state.ahead if state else 0,
+            )
+            if self._recorded.get(agent.agent_id) == key:
+                continue
+            previous = self._recorded.get(agent.agent_id)
+            self._recorded[agent.agent_id] = key
+            rows.append(AgentSnapshotRow(agent.agent_id, key[0], key[1], key[2], key[3], key[4], now))
+            if previous is not None and previous[0] != key[0]:
+                self.store.record_event(
+                    "status", f"{agent.agent_id}: {previous[0]} → {key[0]}", agent.agent_id
+                )
+        if rows:
+            self.store.record_snapshots(rows)
+
+    def scan(
+        self, snapshot: WorkspaceSnapshot, cancel: Cancel | None = None, progress: Progress | None = None
+    ):
+        """Secret scan and hygiene checks over the main worktree and every agent worktree."""
+        from cdev_tui.security import scan_roots
+
+        roots = [("main", snapshot.paths.repo)]
+        roots += [
+            (a.agent_id, a.facts.worktree)
+            for a in snapshot.agents
+            if a.facts.worktree is not None and a.facts.worktree.is_dir()
+        ]
+        report = scan_roots(roots, cancel=cancel, progress=progress)
+        if self.store is not None:
+            self.store.record_timing("security.scan", report.seconds, f"{report.files_scanned} files")
+        return report
+
+    def predict_conflicts(self, snapshot: WorkspaceSnapshot, cancel: Cancel | None = None):
+        """Predicted conflicts for every agent pair and against the target."""
+        from cdev_tui.conflicts import AgentRef, predict_conflicts
+
+        refs = [
+            AgentRef(
+                agent_id=a.agent_id,
+                branch=a.facts.branch,
+                worktree=a.facts.worktree,
+                dependencies=tuple(d for d in a.spec.dependencies if snapshot.agent(d) is not None),
+                owned_files=a.spec.owned_files,
+            )
+            for a in snapshot.agents
+            if a.facts.worktree is not None
+        ]
+        report = predict_conflicts(snapshot.paths.repo, snapshot.paths.target, refs, cancel=cancel)
+        if self.store is not None:
+            self.store.record_timing("conflicts.predict", report.seconds, f"{report.git_calls} git calls")
+        return report
+
+    def metrics(self, snapshot: WorkspaceSnapshot) -> MetricsSummary:
+        """Metrics for the workspace and its recorded history."""
+        if self.store is not None:
+            self.store.flush()
+        return summarize(snapshot, self.store)
+
+    def close(self) -> None:
+        """Finish pending writes."""
+        if self.store is not None:
+            self.store.close()
+
+
+def open_service(start: Path, *, db: Path | None = None, config: Config | None = None) -> WorkspaceService:
+    """The workspace service for the repository around ``start``, with its store opened.
+
+    Raises CdevError (one line) when ``start`` is not in a repository or the config or store is bad.
+    """
+    from cdev_tui import gitops
+
+    root = gitops.repo_root(start)
+    config = config or load_config(root)
+    paths = resolve_paths(root, config)
+    store = Store(db or default_db_path(paths.common_dir))
+    return WorkspaceService(paths=paths, config=config, store=store)

@@ -1,0 +1,265 @@
+"""The SQLite store: progress snapshots, operation timings and events, shared by every worktree of a repository.
+
+One writer thread owns the only writing connection; callers hand it work through a queue, so the UI
+thread never waits on a write. Reads open their own short-lived connection (WAL lets them run beside
+the writer). Every write is its own transaction, so killing the process at any moment leaves a
+readable database.
+"""
+
+from __future__ import annotations
+
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from cdev_tui.errors import CdevError
+
+SCHEMA_VERSION = 1
+
+
+def default_db_path(git_common_dir: Path) -> Path:
+    """``<git common dir>/cdev/cdev.db``: one store per repository, never committed."""
+    return git_common_dir / "cdev" / "cdev.db"
+
+
+@dataclass(frozen=True)
+class AgentSnapshotRow:
+    """An agent's progress at one moment."""
+
+    agent_id: str
+    status: str
+    done: int
+    total: int
+    dirty: int
+    ahead: int
+    ts: float
+
+
+@dataclass(frozen=True)
+class TimingRow:
+    """How long one operation took."""
+
+    op: str
+    seconds: float
+    detail: str
+    ts: float
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """Something that happened to the workspace or an agent."""
+
+    kind: str
+    agent_id: str
+    message: str
+    ts: float
+
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE agent_snapshots (
+        id INTEGER PRIMARY KEY, ts REAL NOT NULL, agent_id TEXT NOT NULL, status TEXT NOT NULL,
+        done INTEGER NOT NULL, total INTEGER NOT NULL, dirty INTEGER NOT NULL, ahead INTEGER NOT NULL
+    );
+    CREATE INDEX agent_snapshots_agent_ts ON agent_snapshots (agent_id, ts);
+    CREATE TABLE timings (
+        id INTEGER PRIMARY KEY, ts REAL NOT NULL, op TEXT NOT NULL, seconds REAL NOT NULL, detail TEXT
+    );
+    CREATE INDEX timings_op_ts ON timings (op, ts);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY, ts REAL NOT NULL, kind TEXT NOT NULL, agent_id TEXT, message TEXT
+    );
+    CREATE INDEX events_ts ON events (ts);
+    """,
+)
+"""Forward migrations: ``MIGRATIONS[n - 1]`` takes the schema from version n - 1 to n."""
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise CdevError(f"{path}: not a cdev-tui database ({exc})") from None
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Bring the schema up to :data:`SCHEMA_VERSION`, one transaction per step; returns the version."""
+    conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+    row = conn.execute("SELECT max(version) FROM schema_version").fetchone()
+    current = row[0] or 0
+    if current > SCHEMA_VERSION:
+        raise CdevError(f"database schema {current} is newer than this cdev-tui ({SCHEMA_VERSION}); upgrade")
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        script = f"BEGIN IMMEDIATE;\n{MIGRATIONS[version - 1]}\nINSERT INTO schema_version VALUES ({version});\nCOMMIT;"
+        try:
+            conn.executescript(script)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+_STOP = object()
+
+
+class Store:
+    """The repository's store. Writes go through one writer thread; reads are direct."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CdevError(f"{path.parent}: cannot create the store folder ({exc.strerror})") from None
+        conn = _connect(path)
+        try:
+            migrate(conn)
+        except sqlite3.DatabaseError as exc:
+            raise CdevError(f"{path}: not a cdev-tui database ({exc})") from None
+        finally:
+            conn.close()
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._thread = threading.Thread(target=self._run_writer, name="cdev-store-writer", daemon=True)
+        self._thread.start()
+
+    # -- writing ---------------------------------------------------------------------------------
+
+    def _run_writer(self) -> None:
+        conn = _connect(self.path)
+        try:
+            while True:
+                job = self._queue.get()
+                if job is _STOP:
+                    return
+                work, future = job
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                    result = work(conn)
+                    conn.execute("COMMIT")
+                    future.set_result(result)
+                except BaseException as exc:  # a failed write must not kill the writer
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    future.set_exception(exc)
+        finally:
+            conn.close()
+
+    def submit(self, work: Callable[[sqlite3.Connection], Any]) -> Future[Any]:
+        """Run ``work(conn)`` in one transaction on the writer thread."""
+        future: Future[Any] = Future()
+        if not self._thread.is_alive():
+            future.set_exception(CdevError(f"{self.path}: store is closed"))
+            return future
+        self._queue.put((work, future))
+        return future
+
+    def record_snapshots(self, rows: Sequence[AgentSnapshotRow]) -> Future[Any]:
+        """Append agent progress snapshots."""
+        data = [asdict(r) for r in rows]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO agent_snapshots (agent_id, status, done, total, dirty, ahead, ts) "
+                "VALUES (:agent_id, :status, :done, :total, :dirty, :ahead, :ts)",
+                data,
+            )
+
+        return self.submit(work)
+
+    def record_timing(self, op: str, seconds: float, detail: str = "") -> Future[Any]:
+        """Append how long an operation took."""
+        row = (time.time(), op, seconds, detail)
+        return self.submit(
+            lambda conn: conn.execute(
+                "INSERT INTO timings (ts, op, seconds, detail) VALUES (?, ?, ?, ?)", row
+            )
+        )
+
+    def record_event(self, kind: str, message: str, agent_id: str = "") -> Future[Any]:
+        """Append an event (a state change or an action)."""
+        row = (time.time(), kind, agent_id, message)
+        return self.submit(
+            lambda conn: conn.execute(
+                "INSERT INTO events (ts, kind, agent_id, message) VALUES (?, ?, ?, ?)", row
+            )
+        )
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait until every write queued so far is committed."""
+        self.submit(lambda conn: None).result(timeout)
+
+    def close(self) -> None:
+        """Finish queued writes and stop the writer."""
+        if self._thread.is_alive():
+            self._queue.put(_STOP)
+            self._thread.join(timeout=10)
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    @contextmanager
+    def _reader(self) -> Iterator[Any]:
+        import sqlite_utils
+
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
+            yield sqlite_utils.Database(conn)
+        finally:
+            conn.close()
+
+    def latest_snapshots(self) -> dict[str, AgentSnapshotRow]:
+        """Each agent's most recent snapshot."""
+        sql = (
+            "SELECT agent_id, status, done, total, dirty, ahead, max(ts) AS ts FROM agent_snapshots "
+            "GROUP BY agent_id"
+        )
+        with self._reader() as db:
+            return {r["agent_id"]: AgentSnapshotRow(**r) for r in db.query(sql)}
+
+    def snapshots(self, since: float = 0.0, agent_id: str | None = None) -> list[AgentSnapshotRow]:
+        """Snapshots in time order, optionally for one agent."""
+        sql = "SELECT agent_id, status, done, total, dirty, ahead, ts FROM agent_snapshots WHERE ts >= ?"
+        params: list[Any] = [since]
+        if agent_id is not None:
+            sql += " AND agent_id = ?"
+            params.append(agent_id)
+        with self._reader() as db:
+            return [AgentSnapshotRow(**r) for r in db.query(sql + " ORDER BY ts, id", params)]
+
+    def timings(self, op: str | None = None, limit: int = 500) -> list[TimingRow]:
+        """The most recent timings, newest last."""
+        sql = "SELECT op, seconds, detail, ts FROM timings"
+        params: list[Any] = []
+        if op is not None:
+            sql += " WHERE op = ?"
+            params.append(op)
+        with self._reader() as db:
+            rows = list(db.query(sql + " ORDER BY ts DESC, id DESC LIMIT ?", [*params, limit]))
+        return [TimingRow(**r) for r in reversed(rows)]
+
+    def events(self, limit: int = 200) -> list[EventRow]:
+        """The most recent events, newest last."""
+        with self._reader() as db:
+            rows = list(
+                db.query(
+                    "SELECT kind, agent_id, message, ts FROM events ORDER BY ts DESC, id DESC LIMIT ?",
+                    [limit],
+                )
+            )
+        return [EventRow(**r) for r in reversed(rows)]
+
+    def schema_version(self) -> int:
+        """The schema version recorded in the file."""
+        with self._reader() as db:
+            return next(db.query("SELECT max(version) AS v FROM schema_version"))["v"]

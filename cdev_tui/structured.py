@@ -1,0 +1,83 @@
+"""Reading and writing the YAML/JSON files of cdev's workflow, tolerant of the variants found in the wild."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from cdev_tui.errors import CdevError
+
+MAX_STRUCTURED_BYTES = 5 * 1024 * 1024
+
+
+def load_structured(path: Path) -> Any:
+    """Parse a YAML or JSON file (JSON is read by the YAML parser too).
+
+    One historical cdev file ends with a stray ``EOF < /dev/null`` line; such shell debris after the
+    document is dropped. Anything else malformed raises :class:`CdevError` naming the file and line.
+    """
+    import yaml
+
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CdevError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise CdevError(f"{path}: is a directory, expected a YAML or JSON file") from None
+    except OSError as exc:
+        raise CdevError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(data) > MAX_STRUCTURED_BYTES:
+        raise CdevError(f"{path}: too large for a plan or status file ({len(data)} bytes)")
+    if b"\0" in data[:8192]:
+        raise CdevError(f"{path}: binary file, expected YAML or JSON")
+    text = data.decode("utf-8", errors="replace")
+    text = _drop_shell_debris(text)
+    if path.suffix == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CdevError(f"{path}: invalid JSON at line {exc.lineno}: {exc.msg}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise CdevError(f"{path}: invalid YAML{where}: {problem}") from None
+
+
+def _drop_shell_debris(text: str) -> str:
+    lines = text.rstrip().splitlines()
+    if not lines or not lines[-1].strip().startswith("EOF <"):
+        return text
+    while lines and lines[-1].strip().startswith("EOF <"):
+        lines.pop()
+    return "\n".join(lines) + "\n"
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that a crash leaves either the old or the new content, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_text_lines(path: Path) -> list[str] | None:
+    """The non-blank lines of a small text file, or None when it does not exist."""
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    return [line.strip() for line in text.splitlines() if line.strip()]

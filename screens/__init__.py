@@ -1,0 +1,1 @@
+"""Textual screens and panes of cdev-tui."""

@@ -1,0 +1,46 @@
+"""The help screen: every key and command, from the one command registry."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from cdev_tui.commands import COMMANDS
+
+TABLE_KEYS = (
+    ("↑ ↓ / k j", "Move in a table"),
+    ("enter", "Focus the details of the highlighted agent"),
+    ("tab / shift+tab", "Move focus between widgets"),
+    ("ctrl+p", "Command palette (every command, themes, keys)"),
+    ("mouse", "Click tabs, rows and scroll"),
+)
+
+
+def key_label(keys: str) -> str:
+    """How a binding's keys read on screen."""
+    return keys.replace("question_mark", "?").replace(",", " / ")
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists every key binding and command."""
+
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+
+    def compose(self) -> ComposeResult:
+        table = Table(title="cdev-tui keys", expand=True, show_edge=False)
+        table.add_column("Key", style="bold cyan", no_wrap=True)
+        table.add_column("Command", style="bold")
+        table.add_column("What it does")
+        keymap = getattr(self.app, "keymap", {}) or {}
+        for command in COMMANDS:
+            table.add_row(key_label(keymap.get(command.id, command.keys)), command.title, command.description)
+        for keys, what in TABLE_KEYS:
+            table.add_row(keys, "", what)
+        with VerticalScroll(id="help-body"):
+            yield Static(table)
+            yield Static(Text("Press escape to close.", style="dim"))

@@ -1,0 +1,233 @@
+"""The main screen: four panes in tabs, fed by background workers that never block the UI."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cdev_tui.commands import PANES
+from cdev_tui.errors import CdevError
+from cdev_tui.screens.agents import AgentsPane
+from cdev_tui.screens.conflicts import ConflictsPane
+from cdev_tui.screens.metrics import MetricsPane
+from cdev_tui.screens.security import SecurityPane
+from cdev_tui.service import WorkspaceService
+from cdev_tui.watch import watch_changes
+from cdev_tui.workspace import WorkspaceSnapshot
+
+
+class MainScreen(Screen[None]):
+    """Agents, Conflicts, Security and Metrics, kept current by file watching."""
+
+    @dataclass
+    class WorkspaceUpdated(Message):
+        """A fresh snapshot of the workspace."""
+
+        snapshot: WorkspaceSnapshot
+        changed: frozenset[Path] | None  # None: a full load
+
+    @dataclass
+    class ConflictsPredicted(Message):
+        """A new conflict prediction."""
+
+        report: Any
+
+    @dataclass
+    class ScanFinished(Message):
+        """A finished secret scan."""
+
+        report: Any
+
+    @dataclass
+    class ScanProgress(Message):
+        """Secret scan progress."""
+
+        done: int
+        total: int
+
+    def __init__(self, service: WorkspaceService) -> None:
+        super().__init__()
+        self.service = service
+        self.snapshot: WorkspaceSnapshot | None = None
+        self._pending: set[Path] = set()
+        self._refreshing = False
+        self._watched: list[Path] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(initial="agents", id="panes"):
+            panes = {
+                "agents": AgentsPane(id="agents-pane"),
+                "conflicts": ConflictsPane(id="conflicts-pane"),
+                "security": SecurityPane(id="security-pane"),
+                "metrics": MetricsPane(id="metrics-pane"),
+            }
+            for number, (pane_id, title) in enumerate(PANES, start=1):
+                with TabPane(f"{number} {title}", id=pane_id):
+                    yield panes[pane_id]
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "cdev-tui"
+        self.sub_title = str(self.service.paths.repo)
+        self.load_workspace()
+
+    # -- panes -----------------------------------------------------------------------------------
+
+    def show_pane(self, pane: str) -> None:
+        """Bring a pane to the front and focus its main table."""
+        self.query_one("#panes", TabbedContent).active = pane
+        pane_widget = self.query_one(f"#{pane}-pane")
+        tables = pane_widget.query("DataTable")
+        if tables:
+            tables.first().focus()
+
+    @property
+    def active_pane(self) -> str:
+        """The id of the pane in front."""
+        return self.query_one("#panes", TabbedContent).active
+
+    # -- workers ---------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="Reading the workspace")
+    def load_workspace(self) -> None:
+        """Read every agent (git and files) off the UI thread."""
+        snapshot = self.service.load()
+        self.post_message(self.WorkspaceUpdated(snapshot, None))
+
+    @work(thread=True, group="refresh", exit_on_error=False, description="Refreshing changed agents")
+    def _refresh_agents(self, snapshot: WorkspaceSnapshot, changed: frozenset[Path]) -> None:
+        fresh = self.service.refresh(snapshot, set(changed))
+        self.post_message(self.WorkspaceUpdated(fresh, changed))
+
+    @work(exclusive=True, group="watch", exit_on_error=False, description="Watching worktrees")
+    async def _run_workspace_watcher(self, roots: list[Path]) -> None:
+        async for changes in watch_changes(
+            roots,
+            debounce_ms=self.service.config.refresh_debounce_ms,
+            common_dir=self.service.paths.common_dir,
+        ):
+            self._pending |= changes
+            self._start_refresh()
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="conflicts",
+        exit_on_error=False,
+        description="Predicting conflicts",
+    )
+    def _predict_conflicts(self, snapshot: WorkspaceSnapshot) -> None:
+        worker = get_current_worker()
+        report = self.service.predict_conflicts(snapshot, cancel=lambda: worker.is_cancelled)
+        if not worker.is_cancelled:
+            self.post_message(self.ConflictsPredicted(report))
+
+    @work(thread=True, exclusive=True, group="scan", exit_on_error=False, description="Scanning for secrets")
+    def _scan(self, snapshot: WorkspaceSnapshot) -> None:
+        worker = get_current_worker()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] > 0.1 or done == total:
+                last[0] = now
+                self.post_message(self.ScanProgress(done, total))
+
+        report = self.service.scan(snapshot, cancel=lambda: worker.is_cancelled, progress=progress)
+        if not worker.is_cancelled:
+            self.post_message(self.ScanFinished(report))
+
+    @work(thread=True, exclusive=True, group="metrics", exit_on_error=False, description="Computing metrics")
+    def _compute_metrics(self, snapshot: WorkspaceSnapshot) -> None:
+        self.post_message(self._MetricsReady(self.service.metrics(snapshot)))
+
+    @dataclass
+    class _MetricsReady(Message):
+        metrics: Any
+
+    def _start_refresh(self) -> None:
+        if self._refreshing or not self._pending or self.snapshot is None:
+            return
+        self._refreshing = True
+        changed = frozenset(self._pending)
+        self._pending.clear()
+        self._refresh_agents(self.snapshot, changed)
+
+    # -- results ---------------------------------------------------------------------------------
+
+    @on(WorkspaceUpdated)
+    def _on_workspace_updated(self, message: WorkspaceUpdated) -> None:
+        first = self.snapshot is None
+        previous = self.snapshot
+        self.snapshot = message.snapshot
+        self.query_one(AgentsPane).show_snapshot(message.snapshot)
+        if first or message.changed is None:
+            for notice in message.snapshot.notices:
+                self.notify(notice, severity="warning", timeout=8)
+        if message.changed is not None:
+            self._refreshing = False
+        if message.snapshot is not previous:
+            self._predict_conflicts(message.snapshot)
+            self._compute_metrics(message.snapshot)
+        if first:
+            self._scan(message.snapshot)
+        roots = self.service.loader.watch_roots(message.snapshot)
+        if roots != self._watched:
+            self._watched = roots
+            self._run_workspace_watcher(roots)
+        self._start_refresh()
+
+    @on(ConflictsPredicted)
+    def _on_conflicts(self, message: ConflictsPredicted) -> None:
+        self.query_one(ConflictsPane).show_report(message.report)
+
+    @on(ScanProgress)
+    def _on_scan_progress(self, message: ScanProgress) -> None:
+        self.query_one(SecurityPane).show_progress(message.done, message.total)
+
+    @on(ScanFinished)
+    def _on_scan(self, message: ScanFinished) -> None:
+        self.query_one(SecurityPane).show_report(message.report)
+
+    @on(_MetricsReady)
+    def _on_metrics(self, message: _MetricsReady) -> None:
+        self.query_one(MetricsPane).show_metrics(message.metrics)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """One place for worker failures: a clear notice, never a crash."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        message = str(error) if isinstance(error, CdevError) else f"{type(error).__name__}: {error}"
+        group = event.worker.group
+        if group == "refresh":
+            self._refreshing = False
+        if group == "conflicts":
+            self.query_one(ConflictsPane).show_error(message)
+        elif group == "scan":
+            self.query_one(SecurityPane).show_error(message)
+        self.notify(
+            message, title=event.worker.description or "Background task failed", severity="error", timeout=10
+        )
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def refresh_workspace(self) -> None:
+        """Re-read everything from scratch."""
+        self.load_workspace()
+
+    def rescan(self) -> None:
+        """Run the secret scan again."""
+        if self.snapshot is not None:
+            self.query_one(SecurityPane).show_progress(0, 0)
+            self._scan(self.snapshot)

@@ -1,0 +1,73 @@
+"""The Metrics pane: progress, estimates, history and timings from the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Sparkline, Static
+
+from cdev_tui.metrics import MetricsSummary
+from cdev_tui.widgets.cells import progress_bar
+
+
+class MetricsPane(VerticalScroll):
+    """Numbers about the run so far."""
+
+    def compose(self) -> ComposeResult:
+        yield Static("Collecting metrics…", id="metrics-summary", classes="pane-summary")
+        yield Static("Overall progress over time", classes="section-title")
+        yield Sparkline([], id="progress-sparkline")
+        yield Static("", id="progress-span", classes="dim")
+        yield Static("Operation timings", classes="section-title")
+        table: DataTable[str] = DataTable(id="timings-table", cursor_type="row")
+        table.add_columns("Operation", "Runs", "Median", "Last")
+        yield table
+
+    def show_metrics(self, metrics: MetricsSummary) -> None:
+        """Render a :class:`MetricsSummary`."""
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        grid.add_row(
+            "Overall",
+            progress_bar(metrics.overall_progress, metrics.items_done, metrics.items_total, width=30),
+        )
+        grid.add_row(
+            "Agents",
+            f"{metrics.agents_total}: " + ", ".join(f"{n} {s}" for s, n in metrics.by_status.items()),
+        )
+        speedup = f"  ({metrics.speedup:.1f}x faster in parallel)" if metrics.speedup else ""
+        grid.add_row(
+            "Estimate",
+            f"{metrics.sequential_minutes} min one after another, {metrics.critical_minutes} min along the critical path{speedup}",
+        )
+        grid.add_row("Critical path", " → ".join(metrics.critical_path) or "-")
+        grid.add_row(
+            "Violations", Text(str(metrics.violations), style="bold red" if metrics.violations else "green")
+        )
+        grid.add_row("Throughput", f"{metrics.items_per_hour:.1f} checklist items per hour (last 24 h)")
+        self.query_one("#metrics-summary", Static).update(grid)
+        history = metrics.progress_history
+        self.query_one("#progress-sparkline", Sparkline).data = [round(v * 100, 1) for _, v in history] or [0]
+        span = "no history recorded yet"
+        if history:
+            first, last = history[0], history[-1]
+            span = f"{len(history)} points from {_clock(first[0])} ({first[1]:.0%}) to {_clock(last[0])} ({last[1]:.0%})"
+        self.query_one("#progress-span", Static).update(Text(span, style="dim"))
+        table = self.query_one("#timings-table", DataTable)
+        table.clear()
+        for timing in metrics.timings:
+            table.add_row(
+                timing.op,
+                str(timing.count),
+                f"{timing.median_seconds * 1000:.0f} ms",
+                f"{timing.last_seconds * 1000:.0f} ms",
+            )
+
+
+def _clock(ts: float) -> str:
+    return datetime.fromtimestamp(ts).strftime("%H:%M:%S")

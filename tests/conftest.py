@@ -1,0 +1,52 @@
+"""Shared fixtures: real git repositories in tmp_path, isolated from the user's config."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep tests away from the user's git identity, config files and environment overrides."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name, value in {
+        "GIT_AUTHOR_NAME": "Test Author",
+        "GIT_AUTHOR_EMAIL": "author@example.com",
+        "GIT_COMMITTER_NAME": "Test Author",
+        "GIT_COMMITTER_EMAIL": "author@example.com",
+    }.items():
+        monkeypatch.setenv(name, value)
+    for name in ("CDEV_TUI_WORKTREES_ROOT", "CDEV_TUI_TARGET_BRANCH", "CDEV_TUI_CONFIG", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run_git(cwd: Path, *args: str) -> str:
+    """Run git in ``cwd`` for test setup and return its stripped stdout."""
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def commit_files(repo: Path, files: dict[str, str], message: str) -> str:
+    """Write ``files`` (path → text) under ``repo``, commit them all and return the new commit id."""
+    for rel, text in files.items():
+        target = repo / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", message)
+    return run_git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A real git repository on branch ``main`` with one commit."""
+    path = tmp_path / "project"
+    path.mkdir()
+    run_git(path, "init", "-q", "-b", "main")
+    commit_files(path, {"README.md": "# project\n", "src/app.py": "def main():\n    return 1\n"}, "initial")
+    return path

@@ -1,0 +1,48 @@
+"""Rich renderables for table cells: progress bars and status labels."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from cdev_tui.workspace import AgentStatus
+
+STATUS_STYLES: dict[str, str] = {
+    AgentStatus.PLANNED: "dim",
+    AgentStatus.READY: "bold cyan",
+    AgentStatus.BLOCKED: "bold yellow",
+    AgentStatus.IN_PROGRESS: "bold blue",
+    AgentStatus.COMPLETE: "bold green",
+    AgentStatus.MERGED: "green",
+    AgentStatus.MISSING: "bold red",
+}
+
+STATUS_GLYPHS: dict[str, str] = {
+    AgentStatus.PLANNED: "·",
+    AgentStatus.READY: "○",
+    AgentStatus.BLOCKED: "⏸",
+    AgentStatus.IN_PROGRESS: "◐",
+    AgentStatus.COMPLETE: "●",
+    AgentStatus.MERGED: "✔",
+    AgentStatus.MISSING: "✕",
+}
+
+SEVERITY_STYLES: dict[str, str] = {"high": "bold red", "medium": "yellow", "low": "dim"}
+
+
+def status_text(status: AgentStatus, detail: str = "") -> Text:
+    """A status with its glyph and colour, plus an optional dim detail (e.g. what blocks it)."""
+    text = Text(f"{STATUS_GLYPHS[status]} {status}", style=STATUS_STYLES[status])
+    if detail:
+        text.append(f" {detail}", style="dim")
+    return text
+
+
+def progress_bar(fraction: float, done: int, total: int, width: int = 10) -> Text:
+    """``████░░░░░░ 2/5`` with the filled part coloured by completion."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    filled = round(fraction * width)
+    style = "green" if fraction >= 1.0 else "blue" if fraction > 0 else "grey50"
+    text = Text("█" * filled, style=style)
+    text.append("░" * (width - filled), style="grey37")
+    text.append(f" {done}/{total}" if total else "  -", style="default")
+    return text
