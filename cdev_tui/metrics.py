@@ -49,7 +49,7 @@ class MetricsSummary:
 
 
 def summarize(
-    snapshot: WorkspaceSnapshot, store: Store | None, *, window_hours: float = 24.0
+    snapshot: WorkspaceSnapshot, store: Store | None, *, now: float | None = None, window_hours: float = 24.0
 ) -> MetricsSummary:
     """Summarise the current workspace and, when a store is given, its recent history."""
     agents = list(snapshot.agents)
@@ -59,7 +59,7 @@ def summarize(
     per_hour = 0.0
     timings: list[TimingSummary] = []
     if store is not None:
-        rows = store.snapshots(since=time.time() - window_hours * 3600)
+        rows = store.snapshots(since=(now or time.time()) - window_hours * 3600)
         history = progress_series(rows)
         per_hour = items_per_hour(rows)
         timings = summarize_timings(store.timings())

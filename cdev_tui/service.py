@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cdev_tui.config import Config, load_config
@@ -26,6 +26,10 @@ class WorkspaceService:
     paths: WorkspacePaths
     config: Config
     store: Store | None = None
+    wall_clock: Callable[[], float] = time.time
+    """Seconds since the epoch, for timestamps (tests freeze it)."""
+    timer: Callable[[], float] = time.perf_counter
+    """A monotonic timer, for the durations shown to the user (tests freeze it)."""
     _recorded: dict[str, tuple[str, int, int, int, int]] = field(default_factory=dict)
 
     @property
@@ -35,14 +39,14 @@ class WorkspaceService:
 
     def load(self) -> WorkspaceSnapshot:
         """Read every agent and record what changed."""
-        started = time.perf_counter()
+        started = self.timer()
         snapshot = self.loader.load()
         self._after_read(snapshot, "workspace.load", started)
         return snapshot
 
     def refresh(self, snapshot: WorkspaceSnapshot, changed: set[Path]) -> WorkspaceSnapshot:
         """Re-read the agents that a set of changed paths touches (all of them when the layout changed)."""
-        started = time.perf_counter()
+        started = self.timer()
         touched = self.loader.agents_touched(snapshot, changed)
         if touched is None:
             fresh = self.loader.load()
@@ -56,8 +60,8 @@ class WorkspaceService:
     def _after_read(self, snapshot: WorkspaceSnapshot, op: str, started: float) -> None:
         if self.store is None:
             return
-        self.store.record_timing(op, time.perf_counter() - started, f"{len(snapshot.agents)} agents")
-        now = time.time()
+        self.store.record_timing(op, self.timer() - started, f"{len(snapshot.agents)} agents")
+        now = self.wall_clock()
         rows = []
         for agent in snapshot.agents:
             state = agent.facts.git
@@ -91,7 +95,8 @@ class WorkspaceService:
             for a in snapshot.agents
             if a.facts.worktree is not None and a.facts.worktree.is_dir()
         ]
-        report = scan_roots(roots, cancel=cancel, progress=progress)
+        started = self.timer()
+        report = replace(scan_roots(roots, cancel=cancel, progress=progress), seconds=self.timer() - started)
         if self.store is not None:
             self.store.record_timing("security.scan", report.seconds, f"{report.files_scanned} files")
         return report
@@ -111,7 +116,9 @@ class WorkspaceService:
             for a in snapshot.agents
             if a.facts.worktree is not None
         ]
+        started = self.timer()
         report = predict_conflicts(snapshot.paths.repo, snapshot.paths.target, refs, cancel=cancel)
+        report = replace(report, seconds=self.timer() - started)
         if self.store is not None:
             self.store.record_timing("conflicts.predict", report.seconds, f"{report.git_calls} git calls")
         return report
@@ -120,7 +127,7 @@ class WorkspaceService:
         """Metrics for the workspace and its recorded history."""
         if self.store is not None:
             self.store.flush()
-        return summarize(snapshot, self.store)
+        return summarize(snapshot, self.store, now=self.wall_clock())
 
     def close(self) -> None:
         """Finish pending writes."""

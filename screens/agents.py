@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -27,8 +29,9 @@ COLUMNS = (
 class AgentsPane(Vertical):
     """Agent table on top, details of the highlighted agent below."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, clock: Callable[[], float], *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self._clock = clock
         self._snapshot: WorkspaceSnapshot | None = None
 
     def compose(self) -> ComposeResult:
@@ -86,7 +89,7 @@ class AgentsPane(Vertical):
     def _show_detail(self) -> None:
         agent_id = self.selected_agent_id()
         agent = self._snapshot.agent(agent_id) if self._snapshot and agent_id else None
-        self.query_one(AgentDetail).show_agent(agent)
+        self.query_one(AgentDetail).show_agent(agent, self._clock())
 
 
 def _cells(agent: Agent) -> tuple[Text | str, ...]:

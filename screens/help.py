@@ -42,5 +42,5 @@ class HelpScreen(ModalScreen[None]):
         for keys, what in TABLE_KEYS:
             table.add_row(keys, "", what)
         with VerticalScroll(id="help-body"):
-            yield Static(table)
+            yield Static(table, id="help-table")
             yield Static(Text("Press escape to close.", style="dim"))

@@ -66,7 +66,7 @@ class MainScreen(Screen[None]):
         yield Header()
         with TabbedContent(initial="agents", id="panes"):
             panes = {
-                "agents": AgentsPane(id="agents-pane"),
+                "agents": AgentsPane(self.service.wall_clock, id="agents-pane"),
                 "conflicts": ConflictsPane(id="conflicts-pane"),
                 "security": SecurityPane(id="security-pane"),
                 "metrics": MetricsPane(id="metrics-pane"),
@@ -190,6 +190,7 @@ class MainScreen(Screen[None]):
     @on(ConflictsPredicted)
     def _on_conflicts(self, message: ConflictsPredicted) -> None:
         self.query_one(ConflictsPane).show_report(message.report)
+        self._refresh_metrics()
 
     @on(ScanProgress)
     def _on_scan_progress(self, message: ScanProgress) -> None:
@@ -198,6 +199,11 @@ class MainScreen(Screen[None]):
     @on(ScanFinished)
     def _on_scan(self, message: ScanFinished) -> None:
         self.query_one(SecurityPane).show_report(message.report)
+        self._refresh_metrics()
+
+    def _refresh_metrics(self) -> None:
+        if self.snapshot is not None:
+            self._compute_metrics(self.snapshot)
 
     @on(_MetricsReady)
     def _on_metrics(self, message: _MetricsReady) -> None:

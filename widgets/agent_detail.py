@@ -23,12 +23,12 @@ class AgentDetail(Static):
     }
     """
 
-    def show_agent(self, agent: Agent | None) -> None:
-        """Render ``agent`` (or a hint when there is none)."""
-        self.update(render_agent(agent) if agent else Text("No agent selected.", style="dim"))
+    def show_agent(self, agent: Agent | None, now: float) -> None:
+        """Render ``agent`` (or a hint when there is none); ``now`` dates the last commit."""
+        self.update(render_agent(agent, now) if agent else Text("No agent selected.", style="dim"))
 
 
-def render_agent(agent: Agent) -> RenderableType:
+def render_agent(agent: Agent, now: float) -> RenderableType:
     """A Rich renderable describing one agent."""
     facts = agent.facts
     spec = agent.spec
@@ -56,7 +56,7 @@ def render_agent(agent: Agent) -> RenderableType:
         if state.last_commit:
             head.add_row(
                 "Last commit",
-                f"{state.last_commit.sha[:8]} {state.last_commit.subject} ({_ago(state.last_commit.when)})",
+                f"{state.last_commit.sha[:8]} {state.last_commit.subject} ({_ago(state.last_commit.when, now)})",
             )
     parts: list[RenderableType] = [head]
     if facts.plain:
@@ -107,8 +107,8 @@ def render_agent(agent: Agent) -> RenderableType:
     return Group(*parts)
 
 
-def _ago(when: datetime) -> str:
-    seconds = max(0, int(datetime.now(when.tzinfo).timestamp() - when.timestamp()))
+def _ago(when: datetime, now: float) -> str:
+    seconds = max(0, int(now - when.timestamp()))
     for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
         if seconds >= size:
             return f"{seconds // size}{unit} ago"

@@ -1,0 +1,47 @@
+"""Price arithmetic in integer cents: discounts, VAT and display."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+VAT_PERCENT = {"standard": 20, "reduced": 5, "zero": 0}
+CURRENCY_SYMBOLS = {"EUR": "€", "GBP": "£", "USD": "$"}
+MAX_DISCOUNT_PERCENT = 70
+
+
+def _to_cents(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def apply_discount(price_cents: int, percent: int) -> int:
+    """The price after a percentage discount (capped at MAX_DISCOUNT_PERCENT), rounded half up."""
+    if price_cents < 0:
+        raise ValueError("price must not be negative")
+    percent = max(0, min(percent, MAX_DISCOUNT_PERCENT))
+    discounted = Decimal(price_cents) * (100 - percent) / 100
+    return _to_cents(discounted)
+
+
+def tiered_discount(quantity: int) -> int:
+    """The volume discount in percent for buying ``quantity`` units of one product."""
+    for threshold, percent in ((50, 15), (20, 10), (10, 5)):
+        if quantity >= threshold:
+            return percent
+    return 0
+
+
+def add_vat(net_cents: int, rate: str = "standard") -> int:
+    """The gross price for a net price at one of the VAT rates."""
+    try:
+        percent = VAT_PERCENT[rate]
+    except KeyError:
+        raise ValueError(f"unknown VAT rate {rate!r}") from None
+    return _to_cents(Decimal(net_cents) * (100 + percent) / 100)
+
+
+def format_price(cents: int, currency: str = "EUR") -> str:
+    """A price for display, e.g. ``€12.50``."""
+    symbol = CURRENCY_SYMBOLS.get(currency, currency + " ")
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    return f"{sign}{symbol}{whole:,}.{rest:02d}"

@@ -1,0 +1,126 @@
+"""The real app driven by Textual's Pilot on the real demo workspace."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from textual.widgets import TabbedContent
+
+from cdev_tui.app import make_app
+from cdev_tui.demo import build_demo, fake_github_token
+from cdev_tui.errors import CdevError
+from cdev_tui.screens.help import HelpScreen
+from tests.apptools import FROZEN_NOW, summary_text, table_rows, wait_for_everything, wait_until
+
+SIZE = (140, 42)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo workspace for the read-only tests of this module."""
+    return build_demo(tmp_path_factory.mktemp("demo"), now=FROZEN_NOW).repo
+
+
+def statuses(app) -> dict[str, str]:
+    return {row[0]: row[1] for row in table_rows(app, "#agents-table")}
+
+
+async def test_agents_pane_shows_every_demo_agent_with_its_status(demo: Path, tmp_path: Path) -> None:
+    app = make_app(demo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        rows = statuses(app)
+        assert set(rows) == {"db_agent", "catalog_agent", "api_agent", "auth_agent", "cart_agent"}
+        assert rows["db_agent"].endswith("merged")
+        assert rows["catalog_agent"].endswith("complete")
+        assert rows["api_agent"].endswith("in progress")
+        assert rows["auth_agent"].endswith("in progress")
+        assert "blocked on auth_agent" in rows["cart_agent"]
+        flags = {row[0]: row[6] for row in table_rows(app, "#agents-table")}
+        assert "not owned" in flags["auth_agent"]
+
+
+async def test_keys_switch_panes_and_enter_opens_the_detail(demo: Path, tmp_path: Path) -> None:
+    app = make_app(demo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        tabs = app.screen.query_one(TabbedContent)
+        for key, pane in zip("2341", ("conflicts", "security", "metrics", "agents"), strict=True):
+            await pilot.press(key)
+            assert tabs.active == pane
+        ids = [row[0] for row in table_rows(app, "#agents-table")]
+        app.screen.query_one("#agents-table").focus()
+        for _ in range(ids.index("auth_agent")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert app.focused is not None and app.focused.id == "agent-detail-scroll"
+        detail = summary_text(app, "#agent-detail")
+        assert "src/shopfront/api/routes.py" in detail and "owned by api_agent" in detail
+
+
+async def test_command_palette_and_help_screen(demo: Path, tmp_path: Path) -> None:
+    app = make_app(demo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"show metrics")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.query_one(TabbedContent).active == "metrics")
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = summary_text(app, "#help-table")
+        for expected in ("Show Agents", "Show Conflicts", "Show Security", "Show Metrics", "Refresh", "Quit"):
+            assert expected in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_conflicts_security_and_metrics_show_real_results(demo: Path, tmp_path: Path) -> None:
+    app = make_app(demo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for_everything(pilot)
+        verdicts = {row[0]: row[1] for row in table_rows(app, "#conflicts-table")}
+        assert verdicts["api_agent × auth_agent"] == "conflict"
+        assert verdicts["api_agent × catalog_agent"] == "conflict"
+        assert verdicts["cart_agent × catalog_agent"] == "conflict (uncommitted work)"
+        assert verdicts["api_agent × cart_agent"] == "clean"
+        assert "Merge order:" in summary_text(app, "#conflicts-summary")
+
+        findings = table_rows(app, "#findings-table")
+        token = fake_github_token()
+        planted = [row for row in findings if row[2] == "auth_agent" and "tokens.py" in row[3]]
+        assert planted and planted[0][4].startswith("ghp_") and "*" in planted[0][4]
+        everything = "".join(str(cell) for row in findings for cell in row)
+        assert token not in everything
+
+        metrics = summary_text(app, "#metrics-summary")
+        assert re.search(r"Agents\s+5: ", metrics)
+        assert "Critical path" in metrics
+
+
+async def test_checklist_edit_on_disk_updates_the_row_without_a_keypress(tmp_path: Path) -> None:
+    repo = build_demo(tmp_path / "live").repo
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.pause(0.5)  # let the watcher start
+        before = {row[0]: row[2] for row in table_rows(app, "#agents-table")}
+        assert before["api_agent"].endswith("3/4")
+        checklist = app.main.snapshot.agent("api_agent").facts.worktree / "workspaces" / "api_agent"
+        path = checklist / "validation_checklist.txt"
+        path.write_text(path.read_text().replace("[ ]", "[x]"))
+
+        def row_updated() -> bool:
+            """the api_agent row shows 4/4 and complete"""
+            rows = {row[0]: row for row in table_rows(app, "#agents-table")}
+            return rows["api_agent"][2].endswith("4/4") and rows["api_agent"][1].endswith("complete")
+
+        await wait_until(pilot, row_updated, timeout=5)
+
+
+async def test_not_a_repository_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CdevError, match="not a git repository"):
+        make_app(tmp_path)

@@ -1,0 +1,41 @@
+"""The core stays Textual-free and heavy libraries load only in the workers that need them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+CORE_MODULES = [
+    "cdev_tui.cli",
+    "cdev_tui.config",
+    "cdev_tui.store",
+    "cdev_tui.workspace",
+    "cdev_tui.service",
+    "cdev_tui.metrics",
+    "cdev_tui.plan",
+    "cdev_tui.commands",
+    "cdev_tui.watch",
+    "cdev_tui.checklist",
+    "cdev_tui.cext.linescan",
+]
+FORBIDDEN = ["textual", "openai", "faster_whisper", "sounddevice", "git", "watchfiles"]
+
+
+def loaded_after(statement: str) -> set[str]:
+    code = f"import json, sys\n{statement}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return set(json.loads(out))
+
+
+def test_core_does_not_import_textual_or_heavy_libraries() -> None:
+    modules = loaded_after("\n".join(f"import {m}" for m in CORE_MODULES))
+    assert "cdev_tui.workspace" in modules
+    leaked = [name for name in FORBIDDEN if name in modules]
+    assert leaked == []
+
+
+def test_app_module_does_not_import_git_or_voice_libraries_at_startup() -> None:
+    modules = loaded_after("import cdev_tui.app")
+    assert "textual" in modules
+    assert [n for n in ("openai", "faster_whisper", "sounddevice", "git") if n in modules] == []
