@@ -13,7 +13,7 @@ from pathlib import Path
 from cdev_tui.config import Config, load_config
 from cdev_tui.metrics import MetricsSummary, summarize
 from cdev_tui.store import AgentSnapshotRow, Store, default_db_path
-from cdev_tui.workspace import WorkspaceLoader, WorkspacePaths, WorkspaceSnapshot, resolve_paths
+from cdev_tui.workspace import AgentStatus, WorkspaceLoader, WorkspacePaths, WorkspaceSnapshot, resolve_paths
 
 Cancel = Callable[[], bool]
 Progress = Callable[[int, int], None]
@@ -105,16 +105,20 @@ class WorkspaceService:
         """Predicted conflicts for every agent pair and against the target."""
         from cdev_tui.conflicts import AgentRef, predict_conflicts
 
+        # Merged agents have nothing left to merge; a dependency on one is already satisfied.
+        pending = [
+            a for a in snapshot.agents if a.facts.worktree is not None and a.status is not AgentStatus.MERGED
+        ]
+        pending_ids = {a.agent_id for a in pending}
         refs = [
             AgentRef(
                 agent_id=a.agent_id,
                 branch=a.facts.branch,
                 worktree=a.facts.worktree,
-                dependencies=tuple(d for d in a.spec.dependencies if snapshot.agent(d) is not None),
+                dependencies=tuple(d for d in a.spec.dependencies if d in pending_ids),
                 owned_files=a.spec.owned_files,
             )
-            for a in snapshot.agents
-            if a.facts.worktree is not None
+            for a in pending
         ]
         started = self.timer()
         report = predict_conflicts(snapshot.paths.repo, snapshot.paths.target, refs, cancel=cancel)

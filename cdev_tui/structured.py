@@ -1,10 +1,8 @@
-"""Reading and writing the YAML/JSON files of cdev's workflow, tolerant of the variants found in the wild."""
+"""Reading the YAML/JSON and text files of cdev's workflow, tolerant of the variants found in the wild."""
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -56,21 +54,6 @@ def _drop_shell_debris(text: str) -> str:
     while lines and lines[-1].strip().startswith("EOF <"):
         lines.pop()
     return "\n".join(lines) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves either the old or the new content, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_text_lines(path: Path) -> list[str] | None:

@@ -190,6 +190,8 @@ class WorkspaceLoader:
             raise CdevError(str(exc)) from None
         facts = [self._read_agent(w, plans) for w in worktrees]
         facts.extend(self._planned_only(plans, facts))
+        plan_order = {spec.agent_id: i for plan in plans for i, spec in enumerate(plan.agents)}
+        facts.sort(key=lambda f: (plan_order.get(f.agent_id, len(plan_order)), f.agent_id))
         if not worktrees:
             notices.append(f"{self.paths.repo}: no agent worktrees yet (git worktree list shows none)")
         return WorkspaceSnapshot(self.paths, derive_agents(facts, plans), tuple(plans), tuple(notices))

@@ -82,11 +82,11 @@ async def test_conflicts_security_and_metrics_show_real_results(demo: Path, tmp_
     app = make_app(demo, db=tmp_path / "c.db")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_everything(pilot)
-        verdicts = {row[0]: row[1] for row in table_rows(app, "#conflicts-table")}
-        assert verdicts["api_agent × auth_agent"] == "conflict"
-        assert verdicts["api_agent × catalog_agent"] == "conflict"
-        assert verdicts["cart_agent × catalog_agent"] == "conflict (uncommitted work)"
-        assert verdicts["api_agent × cart_agent"] == "clean"
+        verdicts = {frozenset(row[0].split(" × ")): row[1] for row in table_rows(app, "#conflicts-table")}
+        assert verdicts[frozenset(("api_agent", "auth_agent"))] == "conflict"
+        assert verdicts[frozenset(("api_agent", "catalog_agent"))] == "conflict"
+        assert verdicts[frozenset(("cart_agent", "catalog_agent"))] == "conflict (uncommitted work)"
+        assert verdicts[frozenset(("api_agent", "cart_agent"))] == "clean"
         assert "Merge order:" in summary_text(app, "#conflicts-summary")
 
         findings = table_rows(app, "#findings-table")

@@ -1,0 +1,6 @@
+"""Type stub for the compiled line scanners (see ``_linescan_py`` for the pure-Python twin)."""
+
+__all__ = ["checklist_items", "conflict_regions"]
+
+def checklist_items(text: str) -> list[tuple[int, bool, str]]: ...
+def conflict_regions(text: str) -> list[tuple[int, int, int, int]]: ...
