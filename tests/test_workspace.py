@@ -147,7 +147,10 @@ def test_ownership_violations_committed_and_uncommitted(workspace: dict[str, Pat
     agent = snapshot.agent("auth_agent")
     by_path = {v.path: v for v in agent.violations}
     assert set(by_path) == {"components/Form.tsx", "README.md"}
-    assert by_path["components/Form.tsx"].owner == "forms_agent" and not by_path["components/Form.tsx"].uncommitted
+    assert (
+        by_path["components/Form.tsx"].owner == "forms_agent"
+        and not by_path["components/Form.tsx"].uncommitted
+    )
     assert by_path["README.md"].owner is None and by_path["README.md"].uncommitted
     assert agent.bookkeeping == ("shared/coordination/validation-status.yaml",)
     assert agent.facts.git.ahead == 2
@@ -165,7 +168,11 @@ def test_plan_fills_in_what_contexts_lack_and_planned_agents_appear(workspace: d
                 "parallelAgents": [
                     {"agentId": "auth_agent", "agentRole": "Auth", "dependencies": []},
                     {"agentId": "forms_agent", "focusArea": "Forms", "dependencies": ["auth_agent"]},
-                    {"agentId": "docs_agent", "filesToCreate": ["docs/auth.md"], "dependencies": ["forms_agent"]},
+                    {
+                        "agentId": "docs_agent",
+                        "filesToCreate": ["docs/auth.md"],
+                        "dependencies": ["forms_agent"],
+                    },
                 ],
                 "integrationPlan": {"mergeOrder": ["auth_agent", "forms_agent", "docs_agent"]},
             }
@@ -193,7 +200,9 @@ def test_malformed_plan_and_context_become_notices_not_crashes(workspace: dict[s
 
 def test_checklist_with_odd_lines_and_binary_file(workspace: dict[str, Path]) -> None:
     path = workspace["auth"] / "workspaces" / "auth_agent" / "validation_checklist.txt"
-    path.write_text("# Checklist\n\n1. [X] upper-case done\n- [ ] bullet\nnote [x] not an item\n2.[x] tight\n[y] no\n")
+    path.write_text(
+        "# Checklist\n\n1. [X] upper-case done\n- [ ] bullet\nnote [x] not an item\n2.[x] tight\n[y] no\n"
+    )
     _, snapshot = load(workspace["repo"])
     assert snapshot.agent("auth_agent").progress == (2, 3)
     path.write_bytes(b"\x00\x01binary")
@@ -220,7 +229,10 @@ def test_refresh_reads_only_the_touched_agent(workspace: dict[str, Path]) -> Non
     assert fresh.agent("auth_agent").status is AgentStatus.COMPLETE
     assert fresh.agent("forms_agent").status is AgentStatus.READY  # re-derived: its dependency completed
     assert fresh.agent("spike").facts is snapshot.agent("spike").facts  # not re-read
-    assert loader.agents_touched(snapshot, {snapshot.paths.coordination_dir / "parallel-agent-status.yaml"}) is None
+    assert (
+        loader.agents_touched(snapshot, {snapshot.paths.coordination_dir / "parallel-agent-status.yaml"})
+        is None
+    )
 
 
 def test_repo_without_worktrees_has_a_notice(repo: Path) -> None:
