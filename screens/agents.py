@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual import on
@@ -11,7 +12,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Static
 
 from cdev_tui.widgets.agent_detail import AgentDetail
-from cdev_tui.widgets.cells import progress_bar, status_text
+from cdev_tui.widgets.cells import display_path, progress_bar, status_text
 from cdev_tui.workspace import Agent, WorkspaceSnapshot
 
 COLUMNS = (
@@ -89,7 +90,8 @@ class AgentsPane(Vertical):
     def _show_detail(self) -> None:
         agent_id = self.selected_agent_id()
         agent = self._snapshot.agent(agent_id) if self._snapshot and agent_id else None
-        self.query_one(AgentDetail).show_agent(agent, self._clock())
+        repo = self._snapshot.paths.repo if self._snapshot else Path.cwd()
+        self.query_one(AgentDetail).show_agent(agent, repo, self._clock())
 
 
 def _cells(agent: Agent) -> tuple[Text | str, ...]:
@@ -132,7 +134,7 @@ def _summary(snapshot: WorkspaceSnapshot) -> Text:
     text = Text()
     text.append(f"{paths.repo.name}", style="bold")
     text.append(
-        f"  target {paths.target}  ·  {len(snapshot.agents)} agents  ·  worktrees {paths.worktrees_root}"
+        f"  target {paths.target}  ·  {len(snapshot.agents)} agents  ·  worktrees {display_path(paths.worktrees_root, paths.repo)}"
     )
     for plan in snapshot.plans:
         text.append(f"\nplan {plan.task_id}: {plan.task_title}", style="dim")

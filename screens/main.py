@@ -78,7 +78,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "cdev-tui"
-        self.sub_title = str(self.service.paths.repo)
+        self.sub_title = f"{self.service.paths.repo.name} → {self.service.paths.target}"
         self.load_workspace()
 
     # -- panes -----------------------------------------------------------------------------------

@@ -8,10 +8,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Sparkline, Static
+from textual.widgets import DataTable, Static
 
 from cdev_tui.metrics import MetricsSummary
 from cdev_tui.widgets.cells import progress_bar
+from cdev_tui.widgets.sparkline import ProgressSparkline
 
 
 class MetricsPane(VerticalScroll):
@@ -20,7 +21,7 @@ class MetricsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Collecting metrics…", id="metrics-summary", classes="pane-summary")
         yield Static("Overall progress over time", classes="section-title")
-        yield Sparkline([], id="progress-sparkline")
+        yield ProgressSparkline(id="progress-sparkline")
         yield Static("", id="progress-span", classes="dim")
         yield Static("Operation timings", classes="section-title")
         table: DataTable[str] = DataTable(id="timings-table", cursor_type="row")
@@ -52,7 +53,7 @@ class MetricsPane(VerticalScroll):
         grid.add_row("Throughput", f"{metrics.items_per_hour:.1f} checklist items per hour (last 24 h)")
         self.query_one("#metrics-summary", Static).update(grid)
         history = metrics.progress_history
-        self.query_one("#progress-sparkline", Sparkline).data = [round(v * 100, 1) for _, v in history] or [0]
+        self.query_one("#progress-sparkline", ProgressSparkline).show([v for _, v in history])
         span = "no history recorded yet"
         if history:
             first, last = history[0], history[-1]

@@ -26,7 +26,7 @@ def frozen_app(repo: Path, db: Path) -> CdevApp:
     return app
 
 
-async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float = 30.0) -> None:
     """Let the app run until ``condition()`` holds; fail with a clear message after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():

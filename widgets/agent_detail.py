@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from cdev_tui.widgets.cells import progress_bar, status_text
+from cdev_tui.widgets.cells import display_path, progress_bar, status_text
 from cdev_tui.workspace import Agent
 
 
@@ -23,12 +24,12 @@ class AgentDetail(Static):
     }
     """
 
-    def show_agent(self, agent: Agent | None, now: float) -> None:
+    def show_agent(self, agent: Agent | None, repo: Path, now: float) -> None:
         """Render ``agent`` (or a hint when there is none); ``now`` dates the last commit."""
-        self.update(render_agent(agent, now) if agent else Text("No agent selected.", style="dim"))
+        self.update(render_agent(agent, repo, now) if agent else Text("No agent selected.", style="dim"))
 
 
-def render_agent(agent: Agent, now: float) -> RenderableType:
+def render_agent(agent: Agent, repo: Path, now: float) -> RenderableType:
     """A Rich renderable describing one agent."""
     facts = agent.facts
     spec = agent.spec
@@ -44,7 +45,10 @@ def render_agent(agent: Agent, now: float) -> RenderableType:
     done, total = agent.progress
     head.add_row("Checklist", progress_bar(agent.fraction, done, total, width=20))
     head.add_row("Branch", facts.branch or Text("detached / none", style="dim"))
-    head.add_row("Worktree", str(facts.worktree) if facts.worktree else Text("not spawned", style="dim"))
+    head.add_row(
+        "Worktree",
+        display_path(facts.worktree, repo) if facts.worktree else Text("not spawned", style="dim"),
+    )
     head.add_row("Depends on", ", ".join(spec.dependencies) or Text("nothing", style="dim"))
     if spec.estimated_minutes:
         head.add_row("Estimate", f"{spec.estimated_minutes} min")

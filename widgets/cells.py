@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 from rich.text import Text
 
 from cdev_tui.workspace import AgentStatus
@@ -46,3 +49,12 @@ def progress_bar(fraction: float, done: int, total: int, width: int = 10) -> Tex
     text.append("░" * (width - filled), style="grey37")
     text.append(f" {done}/{total}" if total else "  -", style="default")
     return text
+
+
+def display_path(path: Path, repo: Path) -> str:
+    """A path as the user thinks of it: relative to the repository when it sits beside or inside it."""
+    try:
+        relative = os.path.relpath(path, repo)
+    except ValueError:
+        return str(path)
+    return relative if relative.count("..") <= 1 else str(path)
