@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
-from cdev_tui.cext.linescan import checklist_items
+from cdev_tui.cext.linescan import checklist_counts, checklist_items
 
 CHECKLIST_NAME = "validation_checklist.txt"
 COMPLETED_MARKER = "COMPLETED"
@@ -23,22 +24,31 @@ class ChecklistItem:
 
 @dataclass(frozen=True)
 class Checklist:
-    """A parsed checklist and its completion state."""
+    """A checklist's text and its completion state.
+
+    ``done`` and ``total`` are counted when the checklist is created, which is all a workspace refresh needs;
+    the items themselves are parsed only when ``items`` (or ``remaining``) is first read.
+    """
 
     path: Path
-    items: tuple[ChecklistItem, ...]
+    text: str = field(default="", repr=False)
     completed_marker: bool = False
     problem: str | None = None  # set when the file could not be read as text
+    done: int = field(init=False)
+    """How many items are ticked."""
+    total: int = field(init=False)
+    """How many items there are."""
 
-    @property
-    def done(self) -> int:
-        """How many items are ticked."""
-        return sum(1 for item in self.items if item.checked)
+    def __post_init__(self) -> None:
+        done, total = checklist_counts(self.text)
+        # Frozen: derived fields are set with object.__setattr__, as the generated __init__ does itself.
+        object.__setattr__(self, "done", done)
+        object.__setattr__(self, "total", total)
 
-    @property
-    def total(self) -> int:
-        """How many items there are."""
-        return len(self.items)
+    @cached_property
+    def items(self) -> tuple[ChecklistItem, ...]:
+        """The checklist's items in file order, parsed on first access."""
+        return tuple(ChecklistItem(line, checked, text) for line, checked, text in checklist_items(self.text))
 
     @property
     def complete(self) -> bool:
@@ -59,9 +69,8 @@ class Checklist:
 
 
 def parse_checklist_text(text: str, path: Path, *, completed_marker: bool = False) -> Checklist:
-    """Parse checklist text; lines that are not items (headings, notes, odd lines) are ignored."""
-    items = tuple(ChecklistItem(line, checked, item) for line, checked, item in checklist_items(text))
-    return Checklist(path=path, items=items, completed_marker=completed_marker)
+    """A checklist from its text; lines that are not items (headings, notes, odd lines) are ignored."""
+    return Checklist(path=path, text=text, completed_marker=completed_marker)
 
 
 def read_checklist(path: Path) -> Checklist | None:
@@ -73,11 +82,11 @@ def read_checklist(path: Path) -> Checklist | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        return Checklist(path, (), marker, problem=f"{path}: cannot read ({exc.strerror})")
+        return Checklist(path, "", marker, problem=f"{path}: cannot read ({exc.strerror})")
     if len(data) > MAX_CHECKLIST_BYTES:
         return Checklist(
-            path, (), marker, problem=f"{path}: larger than {MAX_CHECKLIST_BYTES} bytes, not read"
+            path, "", marker, problem=f"{path}: larger than {MAX_CHECKLIST_BYTES} bytes, not read"
         )
     if b"\0" in data[:8192]:
-        return Checklist(path, (), marker, problem=f"{path}: binary file, not a checklist")
+        return Checklist(path, "", marker, problem=f"{path}: binary file, not a checklist")
     return parse_checklist_text(data.decode("utf-8", errors="replace"), path, completed_marker=marker)

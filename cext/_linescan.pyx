@@ -1,7 +1,7 @@
 # cython: language_level=3, boundscheck=False, wraparound=False
-"""Compiled line scanners: checklist items and git conflict regions.
+"""Compiled line scanners: checklist items and counts, and git conflict regions.
 
-Same signatures and results as ``_linescan_py``. Both scanners read the string's code units in place through a
+Same signatures and results as ``_linescan_py``. The scanners read the string's code units in place through a
 pointer of the string's own width (1, 2 or 4 bytes, see PEP 393), so the only Python objects created are the
 results.
 """
@@ -17,7 +17,7 @@ from cpython.unicode cimport (
 )
 from libc.string cimport memchr
 
-__all__ = ["checklist_items", "conflict_regions"]
+__all__ = ["checklist_counts", "checklist_items", "conflict_regions"]
 
 ctypedef fused uchar:
     Py_UCS1
@@ -113,6 +113,39 @@ def checklist_items(text):
     if kind == PyUnicode_2BYTE_KIND:
         return _checklist_items(string, <const Py_UCS2*>data, n)
     return _checklist_items(string, <const Py_UCS4*>data, n)
+
+
+# --- checklist_counts -----------------------------------------------------------------------------------
+
+
+cdef (Py_ssize_t, Py_ssize_t) _checklist_counts(const uchar* s, Py_ssize_t n) noexcept nogil:
+    """``(done, total)`` of the items ``_checklist_items`` would return, without building them."""
+    cdef Py_ssize_t pos = 0, done = 0, total = 0, eol, box
+    while True:
+        eol = _line_end(s, pos, n)
+        box = _box_at(s, pos, _content_end(s, pos, eol))
+        if box >= 0:
+            total += 1
+            done += s[box + 1] != ord(" ")
+        if eol == n:
+            return done, total
+        pos = eol + 1
+
+
+def checklist_counts(text):
+    """Return ``(done, total)``: how many checklist items in ``text`` are ticked, and how many there are.
+
+    The same items as ``checklist_items`` finds, counted without creating any per-line object.
+    """
+    cdef str string = _as_str(text)
+    cdef Py_ssize_t n = len(string)
+    cdef const void* data = PyUnicode_DATA(string)
+    cdef int kind = PyUnicode_KIND(string)
+    if kind == PyUnicode_1BYTE_KIND:
+        return _checklist_counts(<const Py_UCS1*>data, n)
+    if kind == PyUnicode_2BYTE_KIND:
+        return _checklist_counts(<const Py_UCS2*>data, n)
+    return _checklist_counts(<const Py_UCS4*>data, n)
 
 
 # --- conflict_regions -----------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
-"""Pure-Python twin of ``_linescan``: checklist items and git conflict regions, one line at a time."""
+"""Pure-Python twin of ``_linescan``: checklist items and counts, and git conflict regions, one line at a time."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
-__all__ = ["checklist_items", "conflict_regions"]
+__all__ = ["checklist_counts", "checklist_items", "conflict_regions"]
 
 # Indent, optional list marker ("12." / "3)" / "-" / "*" / "+"), spaces, then the box and the rest.
 _ITEM = re.compile(r"[ \t]*(?:[0-9]+[.)]|[-*+])? *\[([ xX])\](.*)", re.DOTALL)
@@ -13,14 +14,26 @@ _MARKER_CHARS = "<|=>"
 _OPEN, _BASE, _MIDDLE, _CLOSE = "<", "|", "=", ">"
 
 
-def checklist_items(text: str) -> list[tuple[int, bool, str]]:
-    """Return ``(line index, checked, item text)`` for every ``[ ]`` / ``[x]`` checklist line in ``text``."""
-    items: list[tuple[int, bool, str]] = []
+def _item_matches(text: str) -> Iterator[tuple[int, re.Match[str]]]:
+    """``(line index, match)`` for every checklist line in ``text``; group 1 is the box mark, group 2 the rest."""
     for index, line in enumerate(text.split("\n")):
         match = _ITEM.match(line.removesuffix("\r"))
         if match is not None:
-            items.append((index, match[1] != " ", match[2].strip()))
-    return items
+            yield index, match
+
+
+def checklist_items(text: str) -> list[tuple[int, bool, str]]:
+    """Return ``(line index, checked, item text)`` for every ``[ ]`` / ``[x]`` checklist line in ``text``."""
+    return [(index, match[1] != " ", match[2].strip()) for index, match in _item_matches(text)]
+
+
+def checklist_counts(text: str) -> tuple[int, int]:
+    """Return ``(done, total)``: how many checklist items in ``text`` are ticked, and how many there are."""
+    done = total = 0
+    for _, match in _item_matches(text):
+        total += 1
+        done += match[1] != " "
+    return done, total
 
 
 def _marker(line: str) -> str | None:

@@ -10,17 +10,17 @@ from __future__ import annotations
 import os
 from typing import Final, Literal
 
-__all__ = ["IMPLEMENTATION", "checklist_items", "conflict_regions"]
+__all__ = ["IMPLEMENTATION", "checklist_counts", "checklist_items", "conflict_regions"]
 
 IMPLEMENTATION: Final[Literal["compiled", "pure"]]
 
 if os.environ.get("CDEV_TUI_PURE") == "1":
-    from cdev_tui.cext._linescan_py import checklist_items, conflict_regions
+    from cdev_tui.cext._linescan_py import checklist_counts, checklist_items, conflict_regions
 
     IMPLEMENTATION = "pure"
 else:
     try:
-        from cdev_tui.cext._linescan import checklist_items, conflict_regions
+        from cdev_tui.cext._linescan import checklist_counts, checklist_items, conflict_regions
     except ImportError as error:
         if os.environ.get("CDEV_TUI_REQUIRE_EXT") == "1":
             raise ImportError(
@@ -28,7 +28,7 @@ else:
                 f"({error}); build it with `pip install -e .` (a C compiler and Cython are needed) "
                 "or unset CDEV_TUI_REQUIRE_EXT to use the pure-Python fallback"
             ) from error
-        from cdev_tui.cext._linescan_py import checklist_items, conflict_regions
+        from cdev_tui.cext._linescan_py import checklist_counts, checklist_items, conflict_regions
 
         IMPLEMENTATION = "pure"
     else:

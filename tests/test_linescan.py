@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from cdev_tui.cext import _linescan, _linescan_py, linescan
 
 ChecklistItems = Callable[[str], list[tuple[int, bool, str]]]
+ChecklistCounts = Callable[[str], tuple[int, int]]
 ConflictRegions = Callable[[str], list[tuple[int, int, int, int]]]
 
 
@@ -29,6 +30,12 @@ def impl(request: pytest.FixtureRequest) -> ModuleType:
 def checklist_items(impl: ModuleType) -> ChecklistItems:
     """``checklist_items`` of each implementation."""
     return impl.checklist_items
+
+
+@pytest.fixture
+def checklist_counts(impl: ModuleType) -> ChecklistCounts:
+    """``checklist_counts`` of each implementation."""
+    return impl.checklist_counts
 
 
 @pytest.fixture
@@ -108,6 +115,38 @@ def test_checklist_results_are_plain_types(checklist_items: ChecklistItems) -> N
     (item,) = checklist_items("- [x] a")
     assert type(item) is tuple
     assert [type(value) for value in item] == [int, bool, str]
+
+
+# --- checklist_counts -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", (0, 0)),
+        ("# Plan\n\nJust notes, [ ] and [x] in the middle of lines.\n", (0, 0)),
+        ("- [ ] a", (0, 1)),
+        ("- [x] a", (1, 1)),
+        ("1. [X] a\n2. [x] b\n3. [ ] c\n", (2, 3)),
+        ("# Plan\r\n\r\n- [ ] first\r\nnote\r\n  1. [x] second\r\n- [X] last\r", (2, 3)),
+        ("- [ ] a\r- [x] b\n[x] c", (1, 2)),  # a lone \r does not end a line
+        ("[x]\n[ ]\n[]\n[y]\n- - [x]\n-\t[x]\n[x", (1, 2)),
+        ("- [ ] café ☕\n- [x] 日本\n- [x] 😀\n", (2, 3)),
+    ],
+)
+def test_checklist_counts(checklist_counts: ChecklistCounts, text: str, expected: tuple[int, int]) -> None:
+    assert checklist_counts(text) == expected
+
+
+def test_checklist_counts_result_is_a_plain_tuple(checklist_counts: ChecklistCounts) -> None:
+    counts = checklist_counts("- [x] a\n- [ ] b")
+    assert type(counts) is tuple
+    assert [type(value) for value in counts] == [int, int]
+
+
+def test_checklist_counts_rejects_non_str(checklist_counts: ChecklistCounts) -> None:
+    with pytest.raises(TypeError):
+        checklist_counts(b"- [x] a")  # type: ignore[arg-type]
 
 
 # --- conflict_regions -----------------------------------------------------------------------------------
@@ -223,7 +262,10 @@ def test_non_ascii_text_around_markers(conflict_regions: ConflictRegions) -> Non
 
 @pytest.mark.parametrize("char", ["a", "é", "ж", "😀"], ids=["ascii", "latin-1", "ucs-2", "ucs-4"])
 def test_long_document_in_every_string_width(
-    checklist_items: ChecklistItems, conflict_regions: ConflictRegions, char: str
+    checklist_items: ChecklistItems,
+    checklist_counts: ChecklistCounts,
+    conflict_regions: ConflictRegions,
+    char: str,
 ) -> None:
     lines: list[str] = []
     expected_regions: list[tuple[int, int, int, int]] = []
@@ -238,13 +280,17 @@ def test_long_document_in_every_string_width(
     text = "\r\n".join(lines)
     assert conflict_regions(text) == expected_regions
     assert checklist_items(text) == expected_items
+    assert checklist_counts(text) == (20, 40)
 
 
-def test_str_subclass(checklist_items: ChecklistItems, conflict_regions: ConflictRegions) -> None:
+def test_str_subclass(
+    checklist_items: ChecklistItems, checklist_counts: ChecklistCounts, conflict_regions: ConflictRegions
+) -> None:
     class Text(str):
         pass
 
     assert checklist_items(Text("x\n- [x] a ")) == [(1, True, "a")]
+    assert checklist_counts(Text("x\n- [x] a ")) == (1, 1)
     assert conflict_regions(Text("<<<<<<<\n=======\n>>>>>>>")) == [(0, -1, 1, 2)]
 
 
@@ -306,6 +352,20 @@ def test_checklist_items_implementations_agree(text: str) -> None:
 
 @settings(max_examples=400)
 @given(any_text)
+def test_checklist_counts_implementations_agree(text: str) -> None:
+    assert _linescan.checklist_counts(text) == _linescan_py.checklist_counts(text)
+
+
+@pytest.mark.parametrize("impl", [_linescan, _linescan_py], ids=["compiled", "pure"])
+@settings(max_examples=400)
+@given(text=any_text)
+def test_checklist_counts_match_checklist_items(impl: ModuleType, text: str) -> None:
+    items = impl.checklist_items(text)
+    assert impl.checklist_counts(text) == (sum(checked for _, checked, _ in items), len(items))
+
+
+@settings(max_examples=400)
+@given(any_text)
 def test_conflict_regions_implementations_agree(text: str) -> None:
     assert _linescan.conflict_regions(text) == _linescan_py.conflict_regions(text)
 
@@ -350,6 +410,7 @@ def test_dispatcher_binds_the_implementation_it_reports() -> None:
     implementation = linescan.IMPLEMENTATION
     assert implementation == expected
     assert linescan.checklist_items is module.checklist_items
+    assert linescan.checklist_counts is module.checklist_counts
     assert linescan.conflict_regions is module.conflict_regions
 
 
