@@ -1,0 +1,32 @@
+"""Table cells and the sparkline render what a user should read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cdev_tui.widgets.cells import display_path, progress_bar, status_text
+from cdev_tui.widgets.sparkline import sparkline_text
+from cdev_tui.workspace import AgentStatus
+
+
+def test_progress_bar() -> None:
+    assert progress_bar(0.5, 2, 4).plain == "█████░░░░░ 2/4"
+    assert progress_bar(1.0, 4, 4).plain == "██████████ 4/4"
+    assert progress_bar(0.0, 0, 0).plain == "░░░░░░░░░░  -"
+
+
+def test_status_text_names_what_blocks() -> None:
+    assert status_text(AgentStatus.BLOCKED, "on auth_agent").plain == "⏸ blocked on auth_agent"
+
+
+def test_sparkline_uses_a_fixed_scale_and_resamples() -> None:
+    assert sparkline_text([0.0, 0.5, 1.0], 10).plain == " ▄█"
+    assert sparkline_text([0.5, 0.5], 10).plain == "▄▄"  # flat progress stays half-height
+    wide = sparkline_text([i / 99 for i in range(100)], 10).plain
+    assert len(wide) == 10 and wide[-1] == "█"
+
+
+def test_display_path() -> None:
+    repo = Path("/w/shop")
+    assert display_path(Path("/w/shop-work-trees/a"), repo) == "../shop-work-trees/a"
+    assert display_path(Path("/elsewhere/deep/x"), repo) == "/elsewhere/deep/x"
