@@ -9,14 +9,15 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from cdev_tui import __version__
 from cdev_tui.errors import CdevError
 
 EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
+T = TypeVar("T")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,6 +96,17 @@ def _start(args: argparse.Namespace) -> Path:
     return start.resolve()
 
 
+def _with_service(args: argparse.Namespace, work: Callable[[Any], T]) -> T:
+    """Run ``work(service)`` on the repository the arguments name, closing the store afterwards."""
+    from cdev_tui.service import open_service
+
+    service = open_service(_start(args), db=args.db)
+    try:
+        return work(service)
+    finally:
+        service.close()
+
+
 def _run_tui(args: argparse.Namespace) -> int:
     from cdev_tui.app import make_app
 
@@ -106,13 +118,7 @@ def _run_tui(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    from cdev_tui.service import open_service
-
-    service = open_service(_start(args), db=args.db)
-    try:
-        snapshot = service.load()
-    finally:
-        service.close()
+    snapshot = _with_service(args, lambda service: service.load())
     for notice in snapshot.notices:
         print(f"cdev-tui: {notice}", file=sys.stderr)
     if args.format == "json":
@@ -247,13 +253,7 @@ def _scan(args: argparse.Namespace) -> int:
                 raise CdevError(f"{path}: no such directory")
         report = scan_roots([(p.name or str(p), p.resolve()) for p in args.paths])
     else:
-        from cdev_tui.service import open_service
-
-        service = open_service(_start(args), db=args.db)
-        try:
-            report = service.scan(service.load())
-        finally:
-            service.close()
+        report = _with_service(args, lambda service: service.scan(service.load()))
     if args.format == "sarif":
         _print_json(findings_to_sarif(report))
     elif args.format == "json":
@@ -300,13 +300,7 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _conflicts(args: argparse.Namespace) -> int:
-    from cdev_tui.service import open_service
-
-    service = open_service(_start(args), db=args.db)
-    try:
-        report = service.predict_conflicts(service.load())
-    finally:
-        service.close()
+    report = _with_service(args, lambda service: service.predict_conflicts(service.load()))
     pairs = [*report.pairs, *report.vs_target]
     if args.format == "json":
 
@@ -356,13 +350,7 @@ def _conflicts(args: argparse.Namespace) -> int:
 
 
 def _metrics(args: argparse.Namespace) -> int:
-    from cdev_tui.service import open_service
-
-    service = open_service(_start(args), db=args.db)
-    try:
-        metrics = service.metrics(service.load())
-    finally:
-        service.close()
+    metrics = _with_service(args, lambda service: service.metrics(service.load()))
     if args.format == "json":
         from dataclasses import asdict
 
