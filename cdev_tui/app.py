@@ -14,7 +14,7 @@ from cdev_tui.commands import COMMANDS
 from cdev_tui.config import Config
 from cdev_tui.screens.help import HelpScreen
 from cdev_tui.screens.main import MainScreen
-from cdev_tui.service import WorkspaceService, open_service
+from cdev_tui.service import WorkspaceService, lazy_service
 
 ASSETS = Path(assets.__file__).parent
 
@@ -37,7 +37,10 @@ class CdevApp(App[None]):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        self.push_screen(MainScreen(self.service))
+
+    def get_default_screen(self) -> MainScreen:
+        """The main screen is the app's own first screen (no push, so the first frame is the real one)."""
+        return MainScreen(self.service)
 
     @property
     def main(self) -> MainScreen:
@@ -82,5 +85,5 @@ class CdevApp(App[None]):
 
 def make_app(start: Path, *, db: Path | None = None, config: Config | None = None) -> CdevApp:
     """Build the app for the repository around ``start``; raises CdevError for a bad repo or config."""
-    service = open_service(start, db=db, config=config)
+    service = lazy_service(start, db=db, config=config)
     return CdevApp(service)

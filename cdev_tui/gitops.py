@@ -78,6 +78,17 @@ def repo_root(path: Path | str) -> Path:
     return Path(result.stdout)
 
 
+def find_worktree_root(path: Path | str) -> Path:
+    """The nearest folder at or above ``path`` that holds a ``.git`` entry, found without running git."""
+    path = Path(path).absolute()
+    if not path.exists():
+        raise CdevError(f"{path}: no such directory")
+    for folder in (path, *path.parents):
+        if (folder / ".git").exists():
+            return folder
+    raise NotAGitRepoError(f"{path}: not a git repository")
+
+
 def common_dir(path: Path | str) -> Path:
     """The git common directory shared by the main repository and all of its worktrees."""
     out = git(path, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout

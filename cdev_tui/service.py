@@ -5,36 +5,80 @@ Textual-free. The app factory builds one and injects it into the screens; tests 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from cdev_tui import gitops
 from cdev_tui.config import Config, load_config
-from cdev_tui.metrics import MetricsSummary, summarize
-from cdev_tui.store import AgentSnapshotRow, Store, default_db_path
-from cdev_tui.workspace import AgentStatus, WorkspaceLoader, WorkspacePaths, WorkspaceSnapshot, resolve_paths
+from cdev_tui.status import AgentStatus
+
+if TYPE_CHECKING:  # the modules themselves load in the worker that first needs them
+    from cdev_tui.metrics import MetricsSummary
+    from cdev_tui.store import Store
+    from cdev_tui.workspace import WorkspaceLoader, WorkspacePaths, WorkspaceSnapshot
 
 Cancel = Callable[[], bool]
 Progress = Callable[[int, int], None]
 
 
-@dataclass
 class WorkspaceService:
-    """Loads the workspace, runs the engines and records history in the store."""
+    """Loads the workspace, runs the engines and records history in the store.
 
-    paths: WorkspacePaths
-    config: Config
-    store: Store | None = None
-    wall_clock: Callable[[], float] = time.time
-    """Seconds since the epoch, for timestamps (tests freeze it)."""
-    timer: Callable[[], float] = time.perf_counter
-    """A monotonic timer, for the durations shown to the user (tests freeze it)."""
-    _recorded: dict[str, tuple[str, int, int, int, int]] = field(default_factory=dict)
+    Where the repository's parts are (``paths``) and the store are worked out on first use, in the
+    worker that first needs them, so building the service costs no git call and no database work.
+    """
+
+    def __init__(
+        self,
+        start: Path,
+        config: Config,
+        *,
+        db: Path | None = None,
+        paths: WorkspacePaths | None = None,
+        store: Store | None = None,
+    ) -> None:
+        self.start = start
+        self.config = config
+        self.wall_clock: Callable[[], float] = time.time
+        """Seconds since the epoch, for timestamps (tests freeze it)."""
+        self.timer: Callable[[], float] = time.perf_counter
+        """A monotonic timer, for the durations shown to the user (tests freeze it)."""
+        self._db = db
+        self._paths = paths
+        self._store = store
+        self._lock = threading.Lock()
+        self._recorded: dict[str, tuple[str, int, int, int, int]] = {}
+
+    @property
+    def paths(self) -> WorkspacePaths:
+        """The repository, its worktrees root, coordination folder and target (runs git the first time)."""
+        with self._lock:
+            if self._paths is None:
+                from cdev_tui.workspace import resolve_paths
+
+                self._paths = resolve_paths(self.start, self.config)
+            return self._paths
+
+    @property
+    def store(self) -> Store:
+        """The repository's store, opened the first time it is needed."""
+        paths = self.paths
+        with self._lock:
+            if self._store is None:
+                from cdev_tui.store import Store, default_db_path
+
+                self._store = Store(self._db or default_db_path(paths.common_dir))
+            return self._store
 
     @property
     def loader(self) -> WorkspaceLoader:
         """A loader for this workspace (stateless, cheap)."""
+        from cdev_tui.workspace import WorkspaceLoader
+
         return WorkspaceLoader(self.paths)
 
     def load(self) -> WorkspaceSnapshot:
@@ -58,8 +102,8 @@ class WorkspaceService:
         return fresh
 
     def _after_read(self, snapshot: WorkspaceSnapshot, op: str, started: float) -> None:
-        if self.store is None:
-            return
+        from cdev_tui.store import AgentSnapshotRow
+
         self.store.record_timing(op, self.timer() - started, f"{len(snapshot.agents)} agents")
         now = self.wall_clock()
         rows = []
@@ -97,8 +141,7 @@ class WorkspaceService:
         ]
         started = self.timer()
         report = replace(scan_roots(roots, cancel=cancel, progress=progress), seconds=self.timer() - started)
-        if self.store is not None:
-            self.store.record_timing("security.scan", report.seconds, f"{report.files_scanned} files")
+        self.store.record_timing("security.scan", report.seconds, f"{report.files_scanned} files")
         return report
 
     def predict_conflicts(self, snapshot: WorkspaceSnapshot, cancel: Cancel | None = None):
@@ -123,31 +166,34 @@ class WorkspaceService:
         started = self.timer()
         report = predict_conflicts(snapshot.paths.repo, snapshot.paths.target, refs, cancel=cancel)
         report = replace(report, seconds=self.timer() - started)
-        if self.store is not None:
-            self.store.record_timing("conflicts.predict", report.seconds, f"{report.git_calls} git calls")
+        self.store.record_timing("conflicts.predict", report.seconds, f"{report.git_calls} git calls")
         return report
 
     def metrics(self, snapshot: WorkspaceSnapshot) -> MetricsSummary:
         """Metrics for the workspace and its recorded history."""
-        if self.store is not None:
-            self.store.flush()
+        self.store.flush()
+        from cdev_tui.metrics import summarize
+
         return summarize(snapshot, self.store, now=self.wall_clock())
 
     def close(self) -> None:
-        """Finish pending writes."""
-        if self.store is not None:
-            self.store.close()
+        """Finish pending writes (nothing to do when the store was never opened)."""
+        if self._store is not None:
+            self._store.close()
 
 
 def open_service(start: Path, *, db: Path | None = None, config: Config | None = None) -> WorkspaceService:
-    """The workspace service for the repository around ``start``, with its store opened.
+    """The workspace service for the repository around ``start``, resolved and with its store open.
 
     Raises CdevError (one line) when ``start`` is not in a repository or the config or store is bad.
     """
-    from cdev_tui import gitops
-
     root = gitops.repo_root(start)
-    config = config or load_config(root)
-    paths = resolve_paths(root, config)
-    store = Store(db or default_db_path(paths.common_dir))
-    return WorkspaceService(paths=paths, config=config, store=store)
+    service = WorkspaceService(root, config or load_config(root), db=db)
+    service.store  # noqa: B018 - resolve paths and open the store now, so bad input fails here
+    return service
+
+
+def lazy_service(start: Path, *, db: Path | None = None, config: Config | None = None) -> WorkspaceService:
+    """A service for the app: only the cheap checks now (no git, no database); the rest in its workers."""
+    root = gitops.find_worktree_root(start)
+    return WorkspaceService(root, config or load_config(root), db=db)

@@ -12,7 +12,6 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from cdev_tui import gitops
@@ -21,22 +20,11 @@ from cdev_tui.config import Config
 from cdev_tui.errors import CdevError
 from cdev_tui.gitops import GitCommandError, WorktreeInfo
 from cdev_tui.plan import Plan, PlanAgent, find_plans, load_plan, plan_agent_from_dict
+from cdev_tui.status import AgentStatus
 from cdev_tui.structured import load_structured, read_text_lines
 
 BOOKKEEPING_PREFIXES = ("workspaces/", "shared/coordination/", "shared/reports/", "shared/deployment-plans/")
 """cdev's own coordination files: never an ownership violation, but a known source of merge conflicts."""
-
-
-class AgentStatus(StrEnum):
-    """Where an agent stands."""
-
-    PLANNED = "planned"
-    READY = "ready"
-    BLOCKED = "blocked"
-    IN_PROGRESS = "in progress"
-    COMPLETE = "complete"
-    MERGED = "merged"
-    MISSING = "missing"
 
 
 @dataclass(frozen=True)

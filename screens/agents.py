@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
+from cdev_tui.screens.pane import Pane
 from cdev_tui.widgets.agent_detail import AgentDetail
 from cdev_tui.widgets.cells import display_path, progress_bar, status_text
-from cdev_tui.workspace import Agent, WorkspaceSnapshot
+
+if TYPE_CHECKING:
+    from cdev_tui.workspace import Agent, WorkspaceSnapshot
+
 
 COLUMNS = (
     ("agent", "Agent"),
@@ -27,7 +32,7 @@ COLUMNS = (
 )
 
 
-class AgentsPane(Vertical):
+class AgentsPane(Pane):
     """Agent table on top, details of the highlighted agent below."""
 
     def __init__(self, clock: Callable[[], float], *, id: str | None = None) -> None:
@@ -68,6 +73,10 @@ class AgentsPane(Vertical):
             table.move_cursor(row=wanted.index(selected))
         self.query_one("#agents-summary", Static).update(_summary(snapshot))
         self._show_detail()
+
+    def show_error(self, message: str) -> None:
+        """Say why the workspace could not be read."""
+        self.query_one("#agents-summary", Static).update(Text(message, style="bold red"))
 
     def selected_agent_id(self) -> str | None:
         """The id of the highlighted agent."""

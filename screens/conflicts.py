@@ -6,11 +6,12 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from cdev_tui.screens.pane import Pane
 
-class ConflictsPane(Vertical):
+
+class ConflictsPane(Pane):
     """Pairwise predictions from real ``git merge-tree`` runs, uncommitted work included."""
 
     def compose(self) -> ComposeResult:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -19,10 +21,13 @@ from cdev_tui.errors import CdevError
 from cdev_tui.screens.agents import AgentsPane
 from cdev_tui.screens.conflicts import ConflictsPane
 from cdev_tui.screens.metrics import MetricsPane
+from cdev_tui.screens.pane import Pane
 from cdev_tui.screens.security import SecurityPane
-from cdev_tui.service import WorkspaceService
 from cdev_tui.watch import watch_changes
-from cdev_tui.workspace import WorkspaceSnapshot
+
+if TYPE_CHECKING:
+    from cdev_tui.service import WorkspaceService
+    from cdev_tui.workspace import WorkspaceSnapshot
 
 
 class MainScreen(Screen[None]):
@@ -61,15 +66,17 @@ class MainScreen(Screen[None]):
         self._pending: set[Path] = set()
         self._refreshing = False
         self._watched: list[Path] = []
+        self._latest: dict[type[Pane], dict[str, tuple[Any, ...]]] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
         with TabbedContent(initial="agents", id="panes"):
-            panes = {
+            panes: dict[str, Widget] = {
                 "agents": AgentsPane(self.service.wall_clock, id="agents-pane"),
-                "conflicts": ConflictsPane(id="conflicts-pane"),
-                "security": SecurityPane(id="security-pane"),
-                "metrics": MetricsPane(id="metrics-pane"),
+                # Panes behind tabs mount after the first frame; results wait for them in _latest.
+                "conflicts": Lazy(ConflictsPane(id="conflicts-pane")),
+                "security": Lazy(SecurityPane(id="security-pane")),
+                "metrics": Lazy(MetricsPane(id="metrics-pane")),
             }
             for number, (pane_id, title) in enumerate(PANES, start=1):
                 with TabPane(f"{number} {title}", id=pane_id):
@@ -78,18 +85,31 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "cdev-tui"
-        self.sub_title = f"{self.service.paths.repo.name} → {self.service.paths.target}"
-        self.load_workspace()
+        self.sub_title = self.service.start.name
+        self.call_after_refresh(self.load_workspace)  # the first frame first, then git
+
+    def _deliver(self, pane_type: type[Pane], method: str, value: Any) -> None:
+        """Hand a result to a pane now if it is mounted, and keep it for when it mounts."""
+        latest = self._latest.setdefault(pane_type, {})
+        latest.pop(method, None)
+        latest[method] = value
+        for pane in self.query(pane_type):
+            getattr(pane, method)(*value)
+
+    @on(Pane.Mounted)
+    def _replay_to_pane(self, message: Pane.Mounted) -> None:
+        for method, value in self._latest.get(type(message.pane), {}).items():
+            getattr(message.pane, method)(*value)
 
     # -- panes -----------------------------------------------------------------------------------
 
     def show_pane(self, pane: str) -> None:
         """Bring a pane to the front and focus its main table."""
         self.query_one("#panes", TabbedContent).active = pane
-        pane_widget = self.query_one(f"#{pane}-pane")
-        tables = pane_widget.query("DataTable")
-        if tables:
-            tables.first().focus()
+        for pane_widget in self.query(f"#{pane}-pane"):
+            tables = pane_widget.query("DataTable")
+            if tables:
+                tables.first().focus()
 
     @property
     def active_pane(self) -> str:
@@ -171,6 +191,8 @@ class MainScreen(Screen[None]):
         previous = self.snapshot
         self.snapshot = message.snapshot
         self.query_one(AgentsPane).show_snapshot(message.snapshot)
+        if first:
+            self.sub_title = f"{message.snapshot.paths.repo.name} → {message.snapshot.paths.target}"
         if first or message.changed is None:
             for notice in message.snapshot.notices:
                 self.notify(notice, severity="warning", timeout=8)
@@ -189,16 +211,16 @@ class MainScreen(Screen[None]):
 
     @on(ConflictsPredicted)
     def _on_conflicts(self, message: ConflictsPredicted) -> None:
-        self.query_one(ConflictsPane).show_report(message.report)
+        self._deliver(ConflictsPane, "show_report", (message.report,))
         self._refresh_metrics()
 
     @on(ScanProgress)
     def _on_scan_progress(self, message: ScanProgress) -> None:
-        self.query_one(SecurityPane).show_progress(message.done, message.total)
+        self._deliver(SecurityPane, "show_progress", (message.done, message.total))
 
     @on(ScanFinished)
     def _on_scan(self, message: ScanFinished) -> None:
-        self.query_one(SecurityPane).show_report(message.report)
+        self._deliver(SecurityPane, "show_report", (message.report,))
         self._refresh_metrics()
 
     def _refresh_metrics(self) -> None:
@@ -207,7 +229,7 @@ class MainScreen(Screen[None]):
 
     @on(_MetricsReady)
     def _on_metrics(self, message: _MetricsReady) -> None:
-        self.query_one(MetricsPane).show_metrics(message.metrics)
+        self._deliver(MetricsPane, "show_metrics", (message.metrics,))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker failures: a clear notice, never a crash."""
@@ -219,9 +241,11 @@ class MainScreen(Screen[None]):
         if group == "refresh":
             self._refreshing = False
         if group == "conflicts":
-            self.query_one(ConflictsPane).show_error(message)
+            self._deliver(ConflictsPane, "show_error", (message,))
         elif group == "scan":
-            self.query_one(SecurityPane).show_error(message)
+            self._deliver(SecurityPane, "show_error", (message,))
+        elif group == "load":
+            self.query_one(AgentsPane).show_error(message)
         self.notify(
             message, title=event.worker.description or "Background task failed", severity="error", timeout=10
         )
@@ -235,5 +259,5 @@ class MainScreen(Screen[None]):
     def rescan(self) -> None:
         """Run the secret scan again."""
         if self.snapshot is not None:
-            self.query_one(SecurityPane).show_progress(0, 0)
+            self._deliver(SecurityPane, "show_progress", (0, 0))
             self._scan(self.snapshot)

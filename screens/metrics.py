@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from cdev_tui.metrics import MetricsSummary
+from cdev_tui.screens.pane import Pane
 from cdev_tui.widgets.cells import progress_bar
 from cdev_tui.widgets.sparkline import ProgressSparkline
 
+if TYPE_CHECKING:
+    from cdev_tui.metrics import MetricsSummary
 
-class MetricsPane(VerticalScroll):
+
+class MetricsPane(Pane):
     """Numbers about the run so far."""
 
     def compose(self) -> ComposeResult:

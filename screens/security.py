@@ -6,13 +6,13 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from cdev_tui.screens.pane import Pane
 from cdev_tui.widgets.cells import SEVERITY_STYLES
 
 
-class SecurityPane(Vertical):
+class SecurityPane(Pane):
     """Findings of the secret scanner and the hygiene checks."""
 
     def compose(self) -> ComposeResult:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -11,7 +12,9 @@ from rich.text import Text
 from textual.widgets import Static
 
 from cdev_tui.widgets.cells import display_path, progress_bar, status_text
-from cdev_tui.workspace import Agent
+
+if TYPE_CHECKING:
+    from cdev_tui.workspace import Agent
 
 
 class AgentDetail(Static):

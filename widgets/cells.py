@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from cdev_tui.workspace import AgentStatus
+from cdev_tui.status import AgentStatus
 
 STATUS_STYLES: dict[str, str] = {
     AgentStatus.PLANNED: "dim",
