@@ -233,6 +233,7 @@ class WorkspaceLoader:
     # -- reading -----------------------------------------------------------------------------------
 
     def _load_plans(self, notices: list[str]) -> list[Plan]:
+        """Task plans, then cdev's coordination status (it lists spawned agents, so it acts as a plan too)."""
         plans = []
         for path in find_plans(self.paths.repo):
             try:
@@ -240,23 +241,50 @@ class WorkspaceLoader:
             except CdevError as exc:
                 if "per-agent deployment plan" not in str(exc):
                     notices.append(str(exc))
+        status = self._coordination_status_path()
+        if status is not None:
+            try:
+                plans.append(load_plan(status))
+            except CdevError as exc:
+                notices.append(str(exc))
         return plans
+
+    def _coordination_status_path(self) -> Path | None:
+        for name in ("parallel-agent-status.yaml", "parallel-agent-status.yml", "parallel-agent-status.json"):
+            path = self.paths.coordination_dir / name
+            if path.is_file():
+                return path
+        return None
 
     def _planned_only(self, plans: Sequence[Plan], facts: Sequence[AgentFacts]) -> list[AgentFacts]:
         present = {f.agent_id for f in facts}
         result = []
         for plan in plans:
+            spawned = plan.path is not None and plan.path.parent == self.paths.coordination_dir
             for spec in plan.agents:
-                if spec.agent_id not in present:
-                    present.add(spec.agent_id)
+                if spec.agent_id in present:
+                    continue
+                present.add(spec.agent_id)
+                branch = f"{plan.task_id}-{spec.agent_id}"
+                if not spawned:
                     result.append(
-                        AgentFacts(
-                            agent_id=spec.agent_id,
-                            spec=spec,
-                            task_id=plan.task_id,
-                            branch=f"{plan.task_id}-{spec.agent_id}",
-                        )
+                        AgentFacts(agent_id=spec.agent_id, spec=spec, task_id=plan.task_id, branch=branch)
                     )
+                    continue
+                expected = self.paths.worktrees_root / branch
+                problem = (
+                    f"{plan.path}: lists {spec.agent_id} as spawned, but there is no worktree at {expected}"
+                )
+                result.append(
+                    AgentFacts(
+                        agent_id=spec.agent_id,
+                        spec=spec,
+                        task_id=plan.task_id,
+                        branch=branch,
+                        worktree=expected,
+                        problems=(problem,),
+                    )
+                )
         return result
 
     def _read_agent(

@@ -254,3 +254,44 @@ def test_target_branch_is_detected(tmp_path: Path) -> None:
     run_git(repo, "init", "-q", "-b", "trunk")
     commit_files(repo, {"a": "1\n"}, "init")
     assert resolve_paths(repo, Config()).target == "trunk"
+
+
+def test_coordination_status_in_either_format_lists_spawned_agents(workspace: dict[str, Path]) -> None:
+    repo = workspace["repo"]
+    coordination = repo.parent / f"{repo.name}-work-trees" / "coordination"
+    coordination.mkdir(parents=True)
+    status = {
+        "taskId": TASK,
+        "taskTitle": "Auth and forms",
+        "totalAgents": 3,
+        "agents": [
+            {
+                "agentId": "auth_agent",
+                "branchName": f"{TASK}-auth_agent",
+                "status": "spawned",
+                "dependencies": [],
+            },
+            {
+                "agentId": "forms_agent",
+                "branchName": f"{TASK}-forms_agent",
+                "status": "spawned",
+                "dependencies": ["auth_agent"],
+            },
+            {
+                "agentId": "docs_agent",
+                "branchName": f"{TASK}-docs_agent",
+                "status": "spawned",
+                "dependencies": [],
+            },
+        ],
+    }
+    (coordination / "parallel-agent-status.json").write_text(json.dumps(status))  # the JS-era variant
+    _, snapshot = load(repo)
+    docs = snapshot.agent("docs_agent")
+    assert docs.status is AgentStatus.MISSING
+    assert "lists docs_agent as spawned, but there is no worktree" in docs.facts.problems[0]
+    (coordination / "parallel-agent-status.json").unlink()
+    (coordination / "parallel-agent-status.yaml").write_text(yaml.safe_dump(status))  # the Python-era variant
+    _, snapshot = load(repo)
+    assert snapshot.agent("docs_agent").status is AgentStatus.MISSING
+    assert snapshot.agent("auth_agent").status is AgentStatus.IN_PROGRESS  # the real worktree still wins
