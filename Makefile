@@ -29,7 +29,7 @@ system-deps:
 
 $(STAMP): pyproject.toml setup.py $(wildcard cext/*.pyx)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip "setuptools>=74.1" wheel "Cython>=3.0"
+	$(BIN)/pip install -q --upgrade pip "setuptools>=77" wheel "Cython>=3.0"
 	$(BIN)/pip install -q --no-build-isolation -e '.[dev]'
 	touch $(STAMP)
 

@@ -72,8 +72,9 @@ class MainScreen(Screen[None]):
         yield Header()
         with TabbedContent(initial="agents", id="panes"):
             panes: dict[str, Widget] = {
-                "agents": AgentsPane(self.service.wall_clock, id="agents-pane"),
-                # Panes behind tabs mount after the first frame; results wait for them in _latest.
+                # Every pane mounts just after the first frame (its data needs git anyway, so the
+                # first frame cannot show it); results that arrive earlier wait in _latest.
+                "agents": Lazy(AgentsPane(self.service.wall_clock, id="agents-pane")),
                 "conflicts": Lazy(ConflictsPane(id="conflicts-pane")),
                 "security": Lazy(SecurityPane(id="security-pane")),
                 "metrics": Lazy(MetricsPane(id="metrics-pane")),
@@ -190,7 +191,7 @@ class MainScreen(Screen[None]):
         first = self.snapshot is None
         previous = self.snapshot
         self.snapshot = message.snapshot
-        self.query_one(AgentsPane).show_snapshot(message.snapshot)
+        self._deliver(AgentsPane, "show_snapshot", (message.snapshot,))
         if first:
             self.sub_title = f"{message.snapshot.paths.repo.name} → {message.snapshot.paths.target}"
         if first or message.changed is None:
@@ -245,7 +246,7 @@ class MainScreen(Screen[None]):
         elif group == "scan":
             self._deliver(SecurityPane, "show_error", (message,))
         elif group == "load":
-            self.query_one(AgentsPane).show_error(message)
+            self._deliver(AgentsPane, "show_error", (message,))
         self.notify(
             message, title=event.worker.description or "Background task failed", severity="error", timeout=10
         )
