@@ -42,11 +42,11 @@ class ConflictsPane(Pane):
         conflicting = sum(1 for p in rows if p.conflicts)
         summary = Text()
         summary.append(f"{conflicting} conflicting", style="bold red" if conflicting else "bold green")
-        summary.append(f" of {len(rows)} checked  ·  {report.git_calls} git calls in {report.seconds:.2f}s\n")
+        summary.append(f" of {len(rows)} checked in {report.seconds:.2f}s\n")
         summary.append("Merge order: ", style="bold")
         summary.append(" → ".join(report.merge_order) or "-")
         for a, b in report.merge_order_conflicts:
-            summary.append(f"\n  still conflicting along that order: {a} × {b}", style="yellow")
+            summary.append(f"\n  merging {b} will need a resolution against {a}", style="yellow")
         for overlap in report.declared_overlaps:
             summary.append(
                 f"\nplan gives {', '.join(overlap.files)} to both {overlap.a} and {overlap.b}", style="yellow"

@@ -1,0 +1,45 @@
+"""How each pane looks, at a fixed terminal size, on the demo workspace with frozen clocks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from cdev_tui.demo import build_demo
+from tests.apptools import FROZEN_NOW, frozen_app, wait_for_everything
+
+SIZE = (130, 40)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_demo(tmp_path_factory.mktemp("demo"), now=FROZEN_NOW).repo
+
+
+def press_after_loading(*keys: str):
+    async def run_before(pilot: Pilot) -> None:
+        await wait_for_everything(pilot)
+        if keys:
+            await pilot.press(*keys)
+        await pilot.pause(0.2)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    ("pane", "keys"),
+    [
+        ("agents", ("1",)),
+        ("agents_detail_of_auth", ("1", "down", "down", "down", "enter")),
+        ("conflicts", ("2",)),
+        ("security", ("3",)),
+        ("metrics", ("4",)),
+        ("help", ("question_mark",)),
+    ],
+)
+def test_pane_looks(pane: str, keys: tuple[str, ...], demo: Path, tmp_path: Path, snap_compare) -> None:
+    """Each pane renders the demo's real data the same way every time."""
+    app = frozen_app(demo, tmp_path / "c.db")
+    assert snap_compare(app, terminal_size=SIZE, run_before=press_after_loading(*keys))
