@@ -12,7 +12,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cdev_tui import gitops
 from cdev_tui.config import Config, load_config
 from cdev_tui.status import AgentStatus
 
@@ -187,6 +186,8 @@ def open_service(start: Path, *, db: Path | None = None, config: Config | None =
 
     Raises CdevError (one line) when ``start`` is not in a repository or the config or store is bad.
     """
+    from cdev_tui import gitops
+
     root = gitops.repo_root(start)
     service = WorkspaceService(root, config or load_config(root), db=db)
     service.store  # noqa: B018 - resolve paths and open the store now, so bad input fails here
@@ -195,5 +196,7 @@ def open_service(start: Path, *, db: Path | None = None, config: Config | None =
 
 def lazy_service(start: Path, *, db: Path | None = None, config: Config | None = None) -> WorkspaceService:
     """A service for the app: only the cheap checks now (no git, no database); the rest in its workers."""
+    from cdev_tui import gitops
+
     root = gitops.find_worktree_root(start)
     return WorkspaceService(root, config or load_config(root), db=db)

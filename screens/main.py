@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,31 +32,37 @@ if TYPE_CHECKING:
 class MainScreen(Screen[None]):
     """Agents, Conflicts, Security and Metrics, kept current by file watching."""
 
-    @dataclass
+    # Messages are plain classes rather than dataclasses: each dataclass costs a millisecond of start-up.
+
     class WorkspaceUpdated(Message):
-        """A fresh snapshot of the workspace."""
+        """A fresh snapshot of the workspace; ``changed`` is None after a full load."""
 
-        snapshot: WorkspaceSnapshot
-        changed: frozenset[Path] | None  # None: a full load
+        def __init__(self, snapshot: WorkspaceSnapshot, changed: frozenset[Path] | None) -> None:
+            super().__init__()
+            self.snapshot = snapshot
+            self.changed = changed
 
-    @dataclass
     class ConflictsPredicted(Message):
-        """A new conflict prediction."""
+        """A new conflict prediction (a ``ConflictReport``)."""
 
-        report: Any
+        def __init__(self, report: Any) -> None:
+            super().__init__()
+            self.report = report
 
-    @dataclass
     class ScanFinished(Message):
-        """A finished secret scan."""
+        """A finished secret scan (a ``ScanReport``)."""
 
-        report: Any
+        def __init__(self, report: Any) -> None:
+            super().__init__()
+            self.report = report
 
-    @dataclass
     class ScanProgress(Message):
         """Secret scan progress."""
 
-        done: int
-        total: int
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
 
     def __init__(self, service: WorkspaceService) -> None:
         super().__init__()
@@ -172,9 +177,10 @@ class MainScreen(Screen[None]):
     def _compute_metrics(self, snapshot: WorkspaceSnapshot) -> None:
         self.post_message(self._MetricsReady(self.service.metrics(snapshot)))
 
-    @dataclass
     class _MetricsReady(Message):
-        metrics: Any
+        def __init__(self, metrics: Any) -> None:
+            super().__init__()
+            self.metrics = metrics
 
     def _start_refresh(self) -> None:
         if self._refreshing or not self._pending or self.snapshot is None:
