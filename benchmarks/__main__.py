@@ -19,7 +19,9 @@ from pathlib import Path
 
 FIRST = ("first_frame", "linescan", "conflicts")
 HERE = Path(__file__).parent
-FIGURE = re.compile(r"ratio\s+(\d+(?:\.\d*)?)x\s+\(budget\s*(>=|<=)\s*(\d+(?:\.\d*)?)x\)")
+FIGURE = re.compile(
+    r"(?:ratio|median)\s+(\d+(?:\.\d*)?)\s*(x|ms)\b.*\(budget\s*(>=|<=)\s*(\d+(?:\.\d*)?)\s*(?:x|ms)\)"
+)
 
 
 def available() -> list[str]:
@@ -37,8 +39,8 @@ def within_budget(line: str) -> bool | None:
     match = FIGURE.search(line)
     if match is None:
         return None
-    ratio, op, budget = float(match[1]), match[2], float(match[3])
-    return ratio >= budget if op == ">=" else ratio <= budget
+    value, op, budget = float(match[1]), match[3], float(match[4])
+    return value >= budget if op == ">=" else value <= budget
 
 
 def say(line: str) -> None:
