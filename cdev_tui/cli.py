@@ -173,7 +173,9 @@ def status_json(snapshot: Any) -> dict[str, Any]:
         "repo": str(paths.repo),
         "target": paths.target,
         "worktrees_root": str(paths.worktrees_root),
-        "plans": [{"task_id": p.task_id, "title": p.task_title, "path": str(p.path)} for p in snapshot.plans],
+        "plans": [
+            {"task_id": p.task_id, "title": p.task_title, "path": str(p.path)} for p in snapshot.task_plans
+        ],
         "agents": agents,
         "notices": list(snapshot.notices),
     }

@@ -136,12 +136,18 @@ class WorkspaceSnapshot:
     paths: WorkspacePaths
     agents: tuple[Agent, ...]
     plans: tuple[Plan, ...] = ()
+    """Where agent specs come from: the task plans, then cdev's coordination status."""
     notices: tuple[str, ...] = ()
     taken_at: float = field(default_factory=time.time)
 
     def agent(self, agent_id: str) -> Agent | None:
         """The agent with this id, or None."""
         return next((a for a in self.agents if a.agent_id == agent_id), None)
+
+    @property
+    def task_plans(self) -> tuple[Plan, ...]:
+        """The deployment plans alone (without the coordination status)."""
+        return tuple(p for p in self.plans if p.path is None or p.path.parent != self.paths.coordination_dir)
 
     @property
     def facts(self) -> tuple[AgentFacts, ...]:

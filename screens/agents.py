@@ -145,6 +145,6 @@ def _summary(snapshot: WorkspaceSnapshot) -> Text:
     text.append(
         f"  target {paths.target}  ·  {len(snapshot.agents)} agents  ·  worktrees {display_path(paths.worktrees_root, paths.repo)}"
     )
-    for plan in snapshot.plans:
+    for plan in snapshot.task_plans:
         text.append(f"\nplan {plan.task_id}: {plan.task_title}", style="dim")
     return text

@@ -156,3 +156,12 @@ def test_console_script_version_and_help() -> None:
         assert command in help_text
     bad = subprocess.run([exe, "status", "--format", "xml"], capture_output=True, text=True)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_status_json_lists_the_task_plan_once(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, data = run_json(
+        capsys, "status", "--repo", str(demo), "--db", str(tmp_path / "c.db"), "--format", "json"
+    )
+    assert [p["task_id"] for p in data["plans"]] == ["SHOP-42"]
