@@ -8,6 +8,8 @@ import sys
 
 CORE_MODULES = [
     "cdev_tui.cli",
+    "cdev_tui.cli.status",
+    "cdev_tui.cli.scan",
     "cdev_tui.config",
     "cdev_tui.store",
     "cdev_tui.workspace",

@@ -1,0 +1,56 @@
+"""The command line: ``cdev-tui`` opens the app; each subcommand is the headless twin of a pane.
+
+Every subcommand lives in a module of its own here with ``HELP``, ``register(parser)`` and ``run(args)``.
+Exit codes: 0 success, 1 the check found something, 2 bad input or environment (one line on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from cdev_tui import __version__
+from cdev_tui.cli.common import EXIT_BAD_INPUT, EXIT_OK, common_options, start_dir
+from cdev_tui.errors import CdevError
+
+SUBCOMMANDS = ("status", "demo", "scan", "conflicts", "metrics")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    common = common_options()
+    parser = argparse.ArgumentParser(
+        prog="cdev-tui",
+        parents=[common],
+        description="A terminal dashboard for parallel AI coding agents in git worktrees.",
+    )
+    parser.add_argument("--version", action="version", version=f"cdev-tui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        module = importlib.import_module(f"cdev_tui.cli.{name}")
+        sub = commands.add_parser(name, parents=[common], help=module.HELP, description=module.HELP)
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cdev-tui`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command is None:
+            return _run_tui(args)
+        return importlib.import_module(f"cdev_tui.cli.{args.command}").run(args)
+    except CdevError as exc:
+        print(f"cdev-tui: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run_tui(args: argparse.Namespace) -> int:
+    from cdev_tui.app import make_app
+
+    make_app(start_dir(args), db=args.db).run()
+    return EXIT_OK

@@ -1,0 +1,57 @@
+"""What every subcommand shares: the common options, exit codes, opening the repository, JSON output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from cdev_tui.errors import CdevError
+
+EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
+T = TypeVar("T")
+
+
+def common_options() -> argparse.ArgumentParser:
+    """The options every command takes: ``--repo`` and ``--db``."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--repo", type=Path, default=None, help="repository to open (default: the current one)"
+    )
+    common.add_argument(
+        "--db", type=Path, default=None, help="store file (default: <git common dir>/cdev/cdev.db)"
+    )
+    return common
+
+
+def add_format(sub: argparse.ArgumentParser, *extra: str) -> None:
+    """``--format table|json`` plus any extra formats the command offers."""
+    sub.add_argument("--format", choices=("table", "json", *extra), default="table", help="output format")
+
+
+def start_dir(args: argparse.Namespace) -> Path:
+    """The folder the command works on (``--repo`` or the current directory), which must exist."""
+    start = (args.repo or Path.cwd()).expanduser()
+    if not start.exists():
+        raise CdevError(f"{start}: no such directory")
+    return start.resolve()
+
+
+def with_service(args: argparse.Namespace, work: Callable[[Any], T]) -> T:
+    """Run ``work(service)`` on the repository the arguments name, closing the store afterwards."""
+    from cdev_tui.service import open_service
+
+    service = open_service(start_dir(args), db=args.db)
+    try:
+        return work(service)
+    finally:
+        service.close()
+
+
+def print_json(data: Any) -> None:
+    """One JSON object on stdout."""
+    json.dump(data, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")

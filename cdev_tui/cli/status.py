@@ -1,0 +1,109 @@
+"""``cdev-tui status``: the Agents pane as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from cdev_tui.cli.common import EXIT_OK, add_format, print_json, with_service
+
+HELP = "agents with status, progress and violations"
+
+
+def register(sub: argparse.ArgumentParser) -> None:
+    """Add this command's options."""
+    add_format(sub)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command and return its exit code."""
+    snapshot = with_service(args, lambda service: service.load())
+    for notice in snapshot.notices:
+        print(f"cdev-tui: {notice}", file=sys.stderr)
+    if args.format == "json":
+        print_json(status_json(snapshot))
+    else:
+        _print_status_table(snapshot)
+    return EXIT_OK
+
+
+def status_json(snapshot: Any) -> dict[str, Any]:
+    """The ``status --format json`` document."""
+    paths = snapshot.paths
+    agents = []
+    for agent in snapshot.agents:
+        facts = agent.facts
+        state = facts.git
+        done, total = agent.progress
+        agents.append(
+            {
+                "id": agent.agent_id,
+                "task": facts.task_id or None,
+                "role": agent.spec.role or None,
+                "status": str(agent.status),
+                "progress": {"done": done, "total": total, "fraction": round(agent.fraction, 4)},
+                "remaining": list(facts.checklist.remaining) if facts.checklist else [],
+                "branch": facts.branch,
+                "worktree": str(facts.worktree) if facts.worktree else None,
+                "dependencies": list(agent.spec.dependencies),
+                "blocked_by": list(agent.blocked_by),
+                "violations": [
+                    {"path": v.path, "owner": v.owner, "uncommitted": v.uncommitted} for v in agent.violations
+                ],
+                "coordination_files_committed": list(agent.bookkeeping),
+                "ahead": state.ahead if state else None,
+                "behind": state.behind if state else None,
+                "uncommitted": list(state.dirty) if state else [],
+                "last_commit": (
+                    {
+                        "sha": state.last_commit.sha,
+                        "subject": state.last_commit.subject,
+                        "when": state.last_commit.when.isoformat(),
+                    }
+                    if state and state.last_commit
+                    else None
+                ),
+                "estimated_minutes": agent.spec.estimated_minutes,
+                "plain": facts.plain,
+                "problems": list(facts.problems),
+            }
+        )
+    return {
+        "repo": str(paths.repo),
+        "target": paths.target,
+        "worktrees_root": str(paths.worktrees_root),
+        "plans": [
+            {"task_id": p.task_id, "title": p.task_title, "path": str(p.path)} for p in snapshot.task_plans
+        ],
+        "agents": agents,
+        "notices": list(snapshot.notices),
+    }
+
+
+def _print_status_table(snapshot: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from cdev_tui.widgets.cells import progress_bar, status_text
+
+    table = Table(title=f"{snapshot.paths.repo.name} → {snapshot.paths.target}", expand=False)
+    for column in ("Agent", "Status", "Progress", "Branch", "Depends on", "Violations"):
+        table.add_column(column)
+    for agent in snapshot.agents:
+        done, total = agent.progress
+        blocked = f"on {', '.join(agent.blocked_by)}" if agent.blocked_by else ""
+        violations = Text(
+            ", ".join(f"{v.path} ({v.owner or 'nobody'})" for v in agent.violations) or "-",
+            style="red" if agent.violations else "dim",
+        )
+        table.add_row(
+            agent.agent_id,
+            status_text(agent.status, blocked),
+            progress_bar(agent.fraction, done, total),
+            agent.facts.branch or "-",
+            ", ".join(agent.spec.dependencies) or "-",
+            violations,
+        )
+    Console().print(table)
