@@ -1,6 +1,7 @@
 """The command line: ``cdev-tui`` opens the app; each subcommand is the headless twin of a pane.
 
-Every subcommand lives in a module of its own here with ``HELP``, ``register(parser)`` and ``run(args)``.
+Every subcommand lives in a module of its own here with ``HELP``, ``register(parser)`` and ``run(args)``;
+adding the module adds the subcommand.
 Exit codes: 0 success, 1 the check found something, 2 bad input or environment (one line on stderr).
 """
 
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
@@ -15,7 +17,14 @@ from cdev_tui import __version__
 from cdev_tui.cli.common import EXIT_BAD_INPUT, EXIT_OK, common_options, start_dir
 from cdev_tui.errors import CdevError
 
-SUBCOMMANDS = ("status", "demo", "scan", "conflicts", "metrics")
+ORDER = ("status", "plan", "spawn", "agent", "integrate", "conflicts", "scan", "metrics", "demo")
+"""Help lists the subcommands in workflow order; any other module here follows alphabetically."""
+
+
+def subcommands() -> list[str]:
+    """The subcommand modules present in this package."""
+    present = {m.name for m in pkgutil.iter_modules(__path__) if m.name != "common"}
+    return [n for n in ORDER if n in present] + sorted(present - set(ORDER))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cdev-tui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in subcommands():
         module = importlib.import_module(f"cdev_tui.cli.{name}")
         sub = commands.add_parser(name, parents=[common], help=module.HELP, description=module.HELP)
         module.register(sub)
