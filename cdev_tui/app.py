@@ -65,6 +65,11 @@ class CdevApp(App[None]):
             self.pop_screen()
         self.main.show_pane(pane)
 
+    def action_agents(self, method: str) -> None:
+        """Run an Agents-pane command (search, sort, filter, ...) with that pane in front."""
+        self.action_show_pane("agents")
+        self.main.agents_pane_call(method)
+
     def action_refresh_workspace(self) -> None:
         """Re-read every agent."""
         self.main.refresh_workspace()

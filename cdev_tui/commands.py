@@ -40,6 +40,33 @@ COMMANDS: tuple[Command, ...] = (
         )
         for number, (pane, title) in enumerate(PANES, start=1)
     ),
+    Command(
+        "agents.search",
+        "Search agents",
+        "slash",
+        "agents('start_search')",
+        "Filter the agent table by text",
+        group="Agents",
+        show_in_footer=False,
+    ),
+    Command(
+        "agents.sort",
+        "Sort agents",
+        "S",
+        "agents('cycle_sort')",
+        "Sort by plan order, status, progress or name",
+        group="Agents",
+        show_in_footer=False,
+    ),
+    Command(
+        "agents.filter",
+        "Filter agents",
+        "F",
+        "agents('cycle_filter')",
+        "Show all, only active, or only agents that need attention",
+        group="Agents",
+        show_in_footer=False,
+    ),
     Command("app.refresh", "Refresh", "r", "refresh_workspace", "Re-read every agent from disk and git"),
     Command("app.rescan", "Rescan secrets", "s", "rescan", "Run the secret scan again over every worktree"),
     Command("app.help", "Help", "question_mark", "help", "Show every key and command"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +10,8 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.events import Key
+from textual.widgets import DataTable, Input, Static
 
 from cdev_tui.screens.pane import Pane
 from cdev_tui.widgets.agent_detail import AgentDetail
@@ -32,16 +33,73 @@ COLUMNS = (
 )
 
 
+SORTS = ("plan", "status", "progress", "name")
+"""Orders the table cycles through: plan order, most urgent status first, least progress first, by id."""
+FILTERS = ("all", "active", "attention")
+"""Row filters: everything; not yet merged; only agents that need a look (blocked, missing, violations...)."""
+STATUS_URGENCY = ("missing", "blocked", "in progress", "ready", "complete", "merged", "planned")
+
+
+def needs_attention(agent: Agent) -> bool:
+    """Blocked, missing, stalled, touching files it does not own, or with problems reading its files."""
+    return (
+        str(agent.status) in ("blocked", "missing")
+        or bool(agent.violations)
+        or bool(agent.facts.problems)
+        or bool(getattr(agent, "stalled", False))
+    )
+
+
+def visible_agents(
+    agents: Sequence[Agent], *, query: str = "", sort: str = "plan", filter: str = "all"
+) -> list[Agent]:
+    """The agents the table shows, after search, filter and sort."""
+    words = query.lower().split()
+
+    def matches(agent: Agent) -> bool:
+        haystack = " ".join(
+            (
+                agent.agent_id,
+                agent.spec.role,
+                agent.facts.branch or "",
+                str(agent.status),
+                agent.facts.task_id,
+            )
+        ).lower()
+        return all(word in haystack for word in words)
+
+    rows = [a for a in agents if matches(a)]
+    if filter == "active":
+        rows = [a for a in rows if str(a.status) not in ("merged", "planned")]
+    elif filter == "attention":
+        rows = [a for a in rows if needs_attention(a)]
+    tasks = {a.facts.task_id for a in agents}
+    group = (lambda a: a.facts.task_id) if len(tasks) > 1 else (lambda a: "")
+    if sort == "status":
+        rows.sort(key=lambda a: (group(a), STATUS_URGENCY.index(str(a.status))))
+    elif sort == "progress":
+        rows.sort(key=lambda a: (group(a), a.fraction))
+    elif sort == "name":
+        rows.sort(key=lambda a: (group(a), a.agent_id))
+    else:
+        rows.sort(key=group)  # stable: plan order within each task
+    return rows
+
+
 class AgentsPane(Pane):
-    """Agent table on top, details of the highlighted agent below."""
+    """Agent table on top, details of the highlighted agent below; search, filter and sort the rows."""
 
     def __init__(self, clock: Callable[[], float], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._clock = clock
         self._snapshot: WorkspaceSnapshot | None = None
+        self.query_text = ""
+        self.sort = SORTS[0]
+        self.filter = FILTERS[0]
 
     def compose(self) -> ComposeResult:
         yield Static("Loading agents…", id="agents-summary", classes="pane-summary")
+        yield Input(placeholder="search agents: id, role, branch, status…", id="agents-search")
         table: DataTable[Text | str] = DataTable(id="agents-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
@@ -57,22 +115,64 @@ class AgentsPane(Pane):
     def show_snapshot(self, snapshot: WorkspaceSnapshot) -> None:
         """Update the table in place, keeping the highlighted agent."""
         self._snapshot = snapshot
+        self._render_rows()
+
+    def _render_rows(self) -> None:
+        snapshot = self._snapshot
+        if snapshot is None:
+            return
         table = self.table
         selected = self.selected_agent_id()
-        wanted = [a.agent_id for a in snapshot.agents]
+        agents = visible_agents(snapshot.agents, query=self.query_text, sort=self.sort, filter=self.filter)
+        wanted = [a.agent_id for a in agents]
         current = [row.value for row in table.rows]
         if current != wanted:
             table.clear()
-            for agent in snapshot.agents:
+            for agent in agents:
                 table.add_row(*_cells(agent), key=agent.agent_id)
         else:
-            for agent in snapshot.agents:
+            for agent in agents:
                 for (column, _label), value in zip(COLUMNS, _cells(agent), strict=True):
                     table.update_cell(agent.agent_id, column, value)
         if selected in wanted:
             table.move_cursor(row=wanted.index(selected))
-        self.query_one("#agents-summary", Static).update(_summary(snapshot))
+        self.query_one("#agents-summary", Static).update(self._summary(snapshot, len(agents)))
         self._show_detail()
+
+    # -- search, filter, sort ------------------------------------------------------------------------
+
+    def start_search(self) -> None:
+        """Show the search box and type into it; escape clears it, enter goes back to the table."""
+        search = self.query_one("#agents-search", Input)
+        search.display = True
+        search.focus()
+
+    def cycle_sort(self) -> None:
+        """Plan order → status → progress → name."""
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self._render_rows()
+
+    def cycle_filter(self) -> None:
+        """All → active → needs attention."""
+        self.filter = FILTERS[(FILTERS.index(self.filter) + 1) % len(FILTERS)]
+        self._render_rows()
+
+    @on(Input.Changed, "#agents-search")
+    def _on_search_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        self._render_rows()
+
+    @on(Input.Submitted, "#agents-search")
+    def _on_search_submitted(self) -> None:
+        self.table.focus()
+
+    def on_key(self, event: Key) -> None:
+        search = self.query_one("#agents-search", Input)
+        if event.key == "escape" and search.has_focus:
+            event.stop()
+            search.value = ""
+            search.display = False
+            self.table.focus()
 
     def show_error(self, message: str) -> None:
         """Say why the workspace could not be read."""
@@ -95,6 +195,9 @@ class AgentsPane(Pane):
     @on(DataTable.RowSelected, "#agents-table")
     def _on_row_selected(self) -> None:
         self.query_one("#agent-detail-scroll").focus()
+
+    def _summary(self, snapshot: WorkspaceSnapshot, shown: int) -> Text:
+        return _summary_text(snapshot, shown, self.sort, self.filter, self.query_text)
 
     def _show_detail(self) -> None:
         agent_id = self.selected_agent_id()
@@ -138,13 +241,25 @@ def _cells(agent: Agent) -> tuple[Text | str, ...]:
     )
 
 
-def _summary(snapshot: WorkspaceSnapshot) -> Text:
+def _summary_text(snapshot: WorkspaceSnapshot, shown: int, sort: str, filter: str, query: str) -> Text:
     paths = snapshot.paths
     text = Text()
     text.append(f"{paths.repo.name}", style="bold")
-    text.append(
-        f"  target {paths.target}  ·  {len(snapshot.agents)} agents  ·  worktrees {display_path(paths.worktrees_root, paths.repo)}"
+    count = (
+        f"{len(snapshot.agents)} agents"
+        if shown == len(snapshot.agents)
+        else f"{shown} of {len(snapshot.agents)} agents"
     )
+    text.append(
+        f"  target {paths.target}  ·  {count}  ·  worktrees {display_path(paths.worktrees_root, paths.repo)}"
+    )
+    view = [f"sorted by {sort}"] if sort != "plan" else []
+    if filter != "all":
+        view.append(f"showing {filter}")
+    if query:
+        view.append(f"matching {query!r}")
+    if view:
+        text.append(f"  ·  {', '.join(view)}", style="italic")
     for plan in snapshot.task_plans:
         text.append(f"\nplan {plan.task_id}: {plan.task_title}", style="dim")
     return text

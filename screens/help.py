@@ -13,7 +13,7 @@ from textual.widgets import Static
 from cdev_tui.commands import COMMANDS
 
 TABLE_KEYS = (
-    ("↑ ↓ / k j", "Move in a table"),
+    ("↑ ↓ pgup pgdn", "Move in a table"),
     ("enter", "Focus the details of the highlighted agent"),
     ("tab / shift+tab", "Move focus between widgets"),
     ("ctrl+p", "Command palette (every command, themes, keys)"),
@@ -23,7 +23,8 @@ TABLE_KEYS = (
 
 def key_label(keys: str) -> str:
     """How a binding's keys read on screen."""
-    return keys.replace("question_mark", "?").replace(",", " / ")
+    names = {"question_mark": "?", "slash": "/"}
+    return " / ".join(names.get(key, key) for key in keys.split(","))
 
 
 class HelpScreen(ModalScreen[None]):

@@ -117,6 +117,11 @@ class MainScreen(Screen[None]):
             if tables:
                 tables.first().focus()
 
+    def agents_pane_call(self, method: str) -> None:
+        """Call a method of the Agents pane once it is mounted."""
+        for pane in self.query(AgentsPane):
+            getattr(pane, method)()
+
     @property
     def active_pane(self) -> str:
         """The id of the pane in front."""

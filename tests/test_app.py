@@ -124,3 +124,21 @@ async def test_checklist_edit_on_disk_updates_the_row_without_a_keypress(tmp_pat
 async def test_not_a_repository_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CdevError, match="not a git repository"):
         make_app(tmp_path)
+
+
+async def test_search_filter_and_sort_the_agent_table(demo: Path, tmp_path: Path) -> None:
+    app = make_app(demo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await wait_until(pilot, lambda: len(table_rows(app, "#agents-table")) == 5)
+        await pilot.press("slash", *"auth")
+        assert [row[0] for row in table_rows(app, "#agents-table")] == ["auth_agent"]
+        assert "1 of 5 agents" in summary_text(app, "#agents-summary")
+        await pilot.press("escape")
+        assert len(table_rows(app, "#agents-table")) == 5
+        await pilot.press("F")  # active: everything not merged
+        assert "db_agent" not in [row[0] for row in table_rows(app, "#agents-table")]
+        await pilot.press("F")  # attention: blocked, violations
+        assert {row[0] for row in table_rows(app, "#agents-table")} == {"auth_agent", "cart_agent"}
+        await pilot.press("F", "S")  # all, sorted by status: the blocked agent first
+        assert table_rows(app, "#agents-table")[0][0] == "cart_agent"
