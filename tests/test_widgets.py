@@ -30,3 +30,20 @@ def test_display_path() -> None:
     repo = Path("/w/shop")
     assert display_path(Path("/w/shop-work-trees/a"), repo) == "../shop-work-trees/a"
     assert display_path(Path("/elsewhere/deep/x"), repo) == "/elsewhere/deep/x"
+
+
+def test_dependency_layers_and_cycles() -> None:
+    from cdev_tui.widgets.dep_graph import layers
+
+    deps = {
+        "db": [],
+        "catalog": [],
+        "api": ["db"],
+        "auth": ["db"],
+        "cart": ["catalog", "auth"],
+        "x": ["ghost"],
+    }
+    columns, cyclic = layers(deps)
+    assert columns == [["db", "catalog", "x"], ["api", "auth"], ["cart"]]
+    assert cyclic == []
+    assert layers({"a": ["b"], "b": ["a"], "c": []}) == ([["c"]], ["a", "b"])
