@@ -6,10 +6,10 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cdev_tui.plan import critical_path
-from cdev_tui.store import AgentSnapshotRow, Store, TimingRow
+from cdev_tui.store import AgentSnapshotRow, EventRow, Store, TimingRow
 from cdev_tui.workspace import WorkspaceSnapshot
 
 
@@ -39,6 +39,8 @@ class MetricsSummary:
     progress_history: list[tuple[float, float]]
     items_per_hour: float
     timings: list[TimingSummary]
+    recent_events: list[EventRow] = field(default_factory=list)
+    """The newest events (status changes and actions), newest last."""
 
     @property
     def speedup(self) -> float | None:
@@ -58,11 +60,13 @@ def summarize(
     history: list[tuple[float, float]] = []
     per_hour = 0.0
     timings: list[TimingSummary] = []
+    events: list[EventRow] = []
     if store is not None:
         rows = store.snapshots(since=(now or time.time()) - window_hours * 3600)
         history = progress_series(rows)
         per_hour = items_per_hour(rows)
         timings = summarize_timings(store.timings())
+        events = store.events(limit=20)
     return MetricsSummary(
         agents_total=len(agents),
         by_status=dict(sorted(Counter(str(a.status) for a in agents).items())),
@@ -76,6 +80,7 @@ def summarize(
         progress_history=history,
         items_per_hour=per_hour,
         timings=timings,
+        recent_events=events,
     )
 
 

@@ -30,6 +30,10 @@ class MetricsPane(Pane):
         table: DataTable[str] = DataTable(id="timings-table", cursor_type="row")
         table.add_columns("Operation", "Runs", "Median", "Last")
         yield table
+        yield Static("Recent events", classes="section-title")
+        events: DataTable[str] = DataTable(id="events-table", cursor_type="row")
+        events.add_columns("When", "Agent", "What")
+        yield events
 
     def show_metrics(self, metrics: MetricsSummary) -> None:
         """Render a :class:`MetricsSummary`."""
@@ -58,7 +62,9 @@ class MetricsPane(Pane):
         history = metrics.progress_history
         self.query_one("#progress-sparkline", ProgressSparkline).show([v for _, v in history])
         span = "no history recorded yet"
-        if history:
+        if len(history) == 1:
+            span = f"1 point, at {_clock(history[0][0])} ({history[0][1]:.0%})"
+        elif history:
             first, last = history[0], history[-1]
             span = f"{len(history)} points from {_clock(first[0])} ({first[1]:.0%}) to {_clock(last[0])} ({last[1]:.0%})"
         self.query_one("#progress-span", Static).update(Text(span, style="dim"))
@@ -71,6 +77,13 @@ class MetricsPane(Pane):
                 f"{timing.median_seconds * 1000:.0f} ms",
                 f"{timing.last_seconds * 1000:.0f} ms",
             )
+        _show_events(self.query_one("#events-table", DataTable), metrics)
+
+
+def _show_events(table: DataTable, metrics: MetricsSummary) -> None:
+    table.clear()
+    for event in reversed(metrics.recent_events):
+        table.add_row(_clock(event.ts), event.agent_id or "-", event.message)
 
 
 def _clock(ts: float) -> str:
