@@ -1,0 +1,241 @@
+"""``cdev-tui integrate``: pre-flight, merge the agents into a new integration branch, and (only with
+``--finish``) merge that branch into the target."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from cdev_tui.cli.common import EXIT_BAD_INPUT, EXIT_FOUND, EXIT_OK, add_format, print_json, with_service
+from cdev_tui.errors import CdevError
+
+HELP = "merge agent branches into a new integration branch (the target changes only with --finish)"
+
+
+def register(sub: argparse.ArgumentParser) -> None:
+    """Add this command's options."""
+    sub.add_argument(
+        "--plan", type=Path, default=None, help="deployment plan whose agents and merge order to use"
+    )
+    sub.add_argument(
+        "--agents", default=None, help="comma-separated agent ids (default: every agent not merged yet)"
+    )
+    sub.add_argument(
+        "--test-cmd",
+        default=None,
+        help="shell command run after each merge (default: test_command in config)",
+    )
+    sub.add_argument(
+        "--test-timeout", default="600", metavar="S", help="seconds before a test run is killed (default 600)"
+    )
+    sub.add_argument("--allow-violations", action="store_true", help="integrate despite ownership violations")
+    sub.add_argument("--allow-incomplete", action="store_true", help="integrate agents that are not complete")
+    sub.add_argument("--yes", action="store_true", help="answer the confirmation (never implies --finish)")
+    sub.add_argument(
+        "--finish",
+        action="store_true",
+        help="after a fully successful run, merge the integration branch into the target",
+    )
+    add_format(sub)
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise CdevError(f"--test-timeout: expected a positive number of seconds, got {text!r}")
+    return value
+
+
+def _agent_ids(text: str) -> list[str]:
+    ids = [part.strip() for part in text.split(",") if part.strip()]
+    if not ids:
+        raise CdevError(f"--agents: expected comma-separated agent ids, got {text!r}")
+    return ids
+
+
+def _confirm(question: str) -> bool:
+    """Ask on a terminal; refuse (bad input) when nobody can answer."""
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CdevError("refusing to integrate without confirmation: stdin is not a terminal; pass --yes")
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command and return its exit code."""
+    from cdev_tui.plan import load_plan
+
+    timeout = _timeout(args.test_timeout)
+    agents = _agent_ids(args.agents) if args.agents is not None else None
+    if args.test_cmd is not None and not args.test_cmd.strip():
+        raise CdevError("--test-cmd: the command is empty")
+    plan = load_plan(args.plan.expanduser().resolve()) if args.plan is not None else None
+    return with_service(args, lambda service: _run(args, service, plan, agents, timeout))
+
+
+def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | None, timeout: float) -> int:
+    from cdev_tui.integrate import finish, integrate, integration_order, preflight
+
+    snapshot = service.load()
+    for notice in snapshot.notices:
+        print(f"cdev-tui: {notice}", file=sys.stderr)
+    paths = snapshot.paths
+    problems = preflight(
+        snapshot,
+        agents=agents,
+        allow_violations=args.allow_violations,
+        allow_incomplete=args.allow_incomplete,
+        plan=plan,
+    )
+    if problems:
+        if args.format == "json":
+            print_json(
+                {
+                    **_empty_json(paths),
+                    "problems": [
+                        {"kind": p.kind, "agent": p.agent, "message": p.message, "files": list(p.files)}
+                        for p in problems
+                    ],
+                }
+            )
+        print(f"cdev-tui: not ready to integrate into {paths.target}:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem.message}", file=sys.stderr)
+        print("nothing was changed", file=sys.stderr)
+        return EXIT_FOUND
+    order = integration_order(snapshot, agents, plan)
+    agents_text = f"{len(order)} agent{'s' if len(order) != 1 else ''} ({' → '.join(order)})"
+    question = f"Merge {agents_text} into a new integration branch from {paths.target}?"
+    if not args.yes and not _confirm(question):
+        print("cdev-tui: integration cancelled; nothing was changed", file=sys.stderr)
+        return EXIT_FOUND
+
+    def on_output(step: int, line: str) -> None:
+        print(f"[{order[step]}] {line}", file=sys.stderr, flush=True)
+
+    def on_step(event: Any) -> None:
+        where = f"({event.index + 1}/{event.total})"
+        if event.phase == "done":
+            step = event.result
+            verdict = "merged" if step.merged else "conflict" if step.conflicted_files else "not merged"
+            if step.test_passed is not None:
+                verdict += ", tests passed" if step.test_passed else ", tests FAILED"
+            print(f"cdev-tui: {event.agent} {where}: {verdict}", file=sys.stderr, flush=True)
+        else:
+            print(f"cdev-tui: {event.phase} {event.agent} {where}", file=sys.stderr, flush=True)
+
+    result = integrate(
+        snapshot,
+        order=order,
+        test_command=args.test_cmd or service.config.test_command,
+        test_timeout=timeout,
+        on_output=on_output,
+        on_step=on_step,
+        plan=plan,
+    )
+    service.store.record_event(
+        "integrate", f"{result.branch}: " + ("all merged" if result.ok else str(result.stopped_reason))
+    )
+    for notice in result.notices:
+        print(f"cdev-tui: {notice}", file=sys.stderr)
+    target_commit = result.target_commit
+    finished = finish_failed = False
+    finish_note: str | None = None
+    if args.finish and not result.ok:
+        finish_note = f"not finished: the integration stopped, so {paths.target} is unchanged"
+    elif args.finish and (args.yes or _confirm(f"Merge {result.branch} into {paths.target} now?")):
+        try:
+            target_commit = finish(paths.repo, result.branch, paths.target, confirm=True)
+            finished = True
+        except CdevError as exc:
+            finish_note, finish_failed = str(exc), True
+    elif args.finish:
+        finish_note = f"not finished: declined, so {paths.target} is unchanged"
+    if args.format == "json":
+        print_json(_result_json(result, finished, target_commit, finish_note))
+    else:
+        _print_table(result, finished, target_commit)
+    if finish_note:
+        print(f"cdev-tui: {finish_note}", file=sys.stderr)
+    if not result.ok:
+        return EXIT_FOUND
+    return EXIT_BAD_INPUT if finish_failed else EXIT_OK
+
+
+def _empty_json(paths: Any) -> dict[str, Any]:
+    from cdev_tui.gitops import git
+
+    target_commit = (
+        git(paths.repo, "rev-parse", f"refs/heads/{paths.target}", ok_codes=(0, 128)).stdout or None
+    )
+    return {
+        "integration_branch": None,
+        "steps": [],
+        "ok": False,
+        "report": None,
+        "finished": False,
+        "target_commit": target_commit,
+    }
+
+
+def _result_json(result: Any, finished: bool, target_commit: str, finish_error: str | None) -> dict[str, Any]:
+    return {
+        "integration_branch": result.branch,
+        "head": result.head,
+        "order": list(result.order),
+        "steps": [
+            {
+                "agent": s.agent,
+                "merged": s.merged,
+                "commit": s.commit,
+                "conflicted_files": list(s.conflicted_files),
+                "test_passed": s.test_passed,
+                "seconds": round(s.seconds, 3),
+            }
+            for s in result.steps
+        ],
+        "not_reached": list(result.pending),
+        "ok": result.ok,
+        "stopped_reason": result.stopped_reason,
+        "report": {"markdown": str(result.report_md), "yaml": str(result.report_yaml)},
+        "finished": finished,
+        "finish_error": finish_error,
+        "target": result.target,
+        "target_commit": target_commit,
+    }
+
+
+def _print_table(result: Any, finished: bool, target_commit: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"{result.branch} from {result.target} {result.target_commit[:12]}")
+    for column in ("Step", "Agent", "Merge", "Tests", "Time", "Notes"):
+        table.add_column(column)
+    for number, step in enumerate(result.steps, 1):
+        merge = "merged" if step.merged else "conflict" if step.conflicted_files else "not merged"
+        tests = "-" if step.test_passed is None else "passed" if step.test_passed else "FAILED"
+        notes = ", ".join(step.conflicted_files) or step.message or ""
+        table.add_row(str(number), step.agent, merge, tests, f"{step.seconds:.1f} s", notes)
+    for agent in result.pending:
+        table.add_row("-", agent, "not reached", "-", "-", "")
+    console = Console()
+    console.print(table)
+    console.print(f"report: {result.report_md}", highlight=False)
+    if result.stopped_reason:
+        console.print(f"stopped: {result.stopped_reason}", highlight=False)
+    if finished:
+        console.print(f"{result.target} is now at {target_commit[:12]} (finished)", highlight=False)
+    elif result.ok:
+        console.print(
+            f"{result.target} unchanged; inspect with `git log {result.target}..{result.branch}`, "
+            "merge with --finish",
+            highlight=False,
+        )
