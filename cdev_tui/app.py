@@ -70,6 +70,17 @@ class CdevApp(App[None]):
         self.action_show_pane("agents")
         self.main.agents_pane_call(method)
 
+    def action_integrate(self) -> None:
+        """Open the Integrate screen on the latest snapshot."""
+        from cdev_tui.screens.integrate import IntegrateScreen
+
+        snapshot = self.main.snapshot
+        if snapshot is None:
+            self.notify("Still reading the workspace…")
+            return
+        if not isinstance(self.screen, IntegrateScreen):
+            self.push_screen(IntegrateScreen(self.service, snapshot))
+
     def action_refresh_workspace(self) -> None:
         """Re-read every agent."""
         self.main.refresh_workspace()

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cdev_tui.config import Config, load_config
 from cdev_tui.status import AgentStatus
@@ -174,6 +174,29 @@ class WorkspaceService:
         from cdev_tui.metrics import summarize
 
         return summarize(snapshot, self.store, now=self.wall_clock())
+
+    def integrate(self, snapshot: WorkspaceSnapshot, **options: Any) -> Any:
+        """Merge the agents into a new integration branch (see :func:`cdev_tui.integrate.integrate`)."""
+        from cdev_tui.integrate import integrate
+
+        started = self.timer()
+        result = integrate(
+            snapshot, test_command=options.pop("test_command", self.config.test_command), **options
+        )
+        outcome = "ok" if result.ok else (result.stopped_reason or "stopped")
+        self.store.record_timing("integrate", self.timer() - started, f"{len(result.steps)} steps")
+        self.store.record_event("integrate", f"{result.branch}: {outcome}")
+        return result
+
+    def finish_integration(self, branch: str) -> str:
+        """Merge an integration branch into the target (the user has confirmed); returns the new target commit."""
+        from cdev_tui.integrate import finish
+
+        commit = finish(self.paths.repo, branch, self.paths.target, confirm=True)
+        self.store.record_event(
+            "integrate.finish", f"{branch} merged into {self.paths.target} at {commit[:8]}"
+        )
+        return commit
 
     def close(self) -> None:
         """Finish pending writes (nothing to do when the store was never opened)."""

@@ -1,0 +1,274 @@
+"""The Integrate screen: pre-flight, real merges into a new branch with live test output, then finish.
+
+Nothing touches the target branch until the user presses ``f`` and confirms; a failed run leaves the
+target and every agent branch as they were (the core guarantees it, this screen only asks and shows).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Log, Static, Switch
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from cdev_tui.errors import CdevError
+from cdev_tui.widgets.confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from cdev_tui.service import WorkspaceService
+    from cdev_tui.workspace import WorkspaceSnapshot
+
+
+class IntegrateScreen(Screen[None]):
+    """Merge every finished agent into ``integration-<timestamp>``, in dependency order."""
+
+    BINDINGS = [
+        Binding("g", "start", "Start integration", id="integrate.start"),
+        Binding("f", "finish", "Finish into target", id="integrate.finish"),
+        Binding("escape", "close", "Close / cancel", id="integrate.close"),
+    ]
+
+    class Preflight(Message):
+        """Pre-flight problems and the order the merges would take."""
+
+        def __init__(self, problems: list[Any], order: list[str]) -> None:
+            super().__init__()
+            self.problems = problems
+            self.order = order
+
+    class Output(Message):
+        """A line of test output from one step."""
+
+        def __init__(self, step: int, line: str) -> None:
+            super().__init__()
+            self.step = step
+            self.line = line
+
+    class Step(Message):
+        """A step started merging, started testing, or finished (an ``integrate.StepEvent``)."""
+
+        def __init__(self, event: Any) -> None:
+            super().__init__()
+            self.event = event
+
+    class Done(Message):
+        """The run ended (an ``integrate.IntegrationResult``)."""
+
+        def __init__(self, result: Any) -> None:
+            super().__init__()
+            self.result = result
+
+    def __init__(self, service: WorkspaceService, snapshot: WorkspaceSnapshot) -> None:
+        super().__init__()
+        self.service = service
+        self.snapshot = snapshot
+        self.order: list[str] = []
+        self.problems: list[Any] = []
+        self.result: Any = None
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Checking what can be integrated…", id="integrate-summary", classes="pane-summary")
+        yield Static("", id="integrate-problems")
+        with Horizontal(id="integrate-options"):
+            yield Label("Tests after each merge:")
+            yield Input(
+                self.service.config.test_command or "", placeholder="no test command", id="test-command"
+            )
+            yield Label("allow violations")
+            yield Switch(False, id="allow-violations")
+            yield Label("allow incomplete")
+            yield Switch(False, id="allow-incomplete")
+        table: DataTable[Text | str] = DataTable(id="steps-table", cursor_type="row")
+        table.add_columns("#", "Agent", "Merge", "Tests", "Time", "Notes")
+        yield table
+        yield Log(id="integrate-log", highlight=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Integrate"
+        self.sub_title = f"into a new branch from {self.snapshot.paths.target}"
+        self.query_one("#steps-table", DataTable).focus()  # letter keys act; tab reaches the options
+        self._run_preflight()
+
+    # -- pre-flight ----------------------------------------------------------------------------------
+
+    @on(Switch.Changed)
+    def _options_changed(self) -> None:
+        if not self.running:
+            self._run_preflight()
+
+    @work(
+        thread=True, exclusive=True, group="preflight", exit_on_error=False, description="Pre-flight checks"
+    )
+    def _run_preflight(self) -> None:
+        from cdev_tui.integrate import integration_order, preflight
+
+        problems = preflight(
+            self.snapshot,
+            allow_violations=self.query_one("#allow-violations", Switch).value,
+            allow_incomplete=self.query_one("#allow-incomplete", Switch).value,
+        )
+        try:
+            order = list(integration_order(self.snapshot))
+        except CdevError:
+            order = []
+        self.post_message(self.Preflight(problems, order))
+
+    @on(Preflight)
+    def _show_preflight(self, message: Preflight) -> None:
+        self.problems, self.order = message.problems, message.order
+        summary = Text()
+        summary.append(f"{len(self.order)} agents", style="bold")
+        summary.append(f" would merge into a new integration branch from {self.snapshot.paths.target}: ")
+        summary.append(" → ".join(self.order) or "nothing to merge", style="bold")
+        summary.append("\nThe target branch changes only when you finish (f) and confirm.", style="dim")
+        self.query_one("#integrate-summary", Static).update(summary)
+        problems = Text()
+        for problem in self.problems:
+            problems.append(f"✕ {problem.message}\n", style="red")
+        if not self.problems and self.order:
+            problems.append("Pre-flight passed: press g to start.", style="green")
+        self.query_one("#integrate-problems", Static).update(problems)
+        table = self.query_one("#steps-table", DataTable)
+        table.clear()
+        for number, agent in enumerate(self.order, start=1):
+            table.add_row(str(number), agent, "waiting", "-", "-", "", key=agent)
+
+    # -- the run ---------------------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        """Ask, then merge every agent in order."""
+        if self.running:
+            return
+        if self.problems or not self.order:
+            self.notify("Fix the pre-flight problems first (or allow them).", severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.running = True
+                self.query_one("#integrate-log", Log).clear()
+                self._run_integration(self.query_one("#test-command", Input).value.strip() or None)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Merge {len(self.order)} agents into a new integration branch?",
+                f"Order: {' → '.join(self.order)}. {self.snapshot.paths.target} is not touched.",
+                yes_label="Integrate",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, group="integrate", exit_on_error=False, description="Integrating")
+    def _run_integration(self, test_command: str | None) -> None:
+        worker = get_current_worker()
+        result = self.service.integrate(
+            self.snapshot,
+            test_command=test_command,
+            on_output=lambda step, line: self.post_message(self.Output(step, line)),
+            on_step=lambda event: self.post_message(self.Step(event)),
+            cancel=lambda: worker.is_cancelled,
+        )
+        self.post_message(self.Done(result))
+
+    @on(Output)
+    def _on_output(self, message: Output) -> None:
+        agent = self.order[message.step] if 0 <= message.step < len(self.order) else "?"
+        self.query_one("#integrate-log", Log).write_line(f"[{agent}] {message.line}")
+
+    @on(Step)
+    def _on_step(self, message: Step) -> None:
+        event = message.event
+        table = self.query_one("#steps-table", DataTable)
+        if event.agent not in {row.value for row in table.rows}:
+            return
+        if event.phase == "merging":
+            table.update_cell(event.agent, table.ordered_columns[2].key, Text("merging…", style="yellow"))
+        elif event.phase == "testing":
+            table.update_cell(event.agent, table.ordered_columns[2].key, Text("merged", style="green"))
+            table.update_cell(event.agent, table.ordered_columns[3].key, Text("running…", style="yellow"))
+        elif event.result is not None:
+            self._show_step(table, event.result)
+
+    def _show_step(self, table: DataTable, step: Any) -> None:
+        columns = [c.key for c in table.ordered_columns]
+        if step.merged:
+            merge = Text("merged", style="green")
+        elif step.conflicted_files:
+            merge = Text(f"conflict: {', '.join(step.conflicted_files)}", style="bold red")
+        else:
+            merge = Text("not merged", style="red")
+        tests = {
+            True: Text("passed", style="green"),
+            False: Text("FAILED", style="bold red"),
+            None: Text("-"),
+        }
+        table.update_cell(step.agent, columns[2], merge)
+        table.update_cell(step.agent, columns[3], tests[step.test_passed])
+        table.update_cell(step.agent, columns[4], f"{step.seconds:.1f}s")
+        table.update_cell(step.agent, columns[5], step.message)
+
+    @on(Done)
+    def _on_done(self, message: Done) -> None:
+        self.running = False
+        self.result = result = message.result
+        summary = Text()
+        if result.ok:
+            summary.append(f"{result.branch} is ready", style="bold green")
+            summary.append(f": every agent merged and tested. Press f to merge it into {result.target}.")
+        else:
+            summary.append(f"{result.branch} stopped", style="bold red")
+            summary.append(f": {result.stopped_reason}. {result.target} is untouched.")
+        summary.append(f"\nReport: {result.report_md}", style="dim")
+        self.query_one("#integrate-summary", Static).update(summary)
+        self.app.main.refresh_workspace()  # type: ignore[attr-defined]
+
+    def action_finish(self) -> None:
+        """Merge the finished integration branch into the target, after a confirmation."""
+        result = self.result
+        if result is None or not result.ok:
+            self.notify("Finish is available after a successful integration.", severity="warning")
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._finish(result.branch)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Merge {result.branch} into {result.target}?",
+                "This changes the target branch in your main worktree.",
+                yes_label="Merge into target",
+            ),
+            answered,
+        )
+
+    @work(thread=True, exclusive=True, group="finish", exit_on_error=False, description="Finishing")
+    def _finish(self, branch: str) -> None:
+        commit = self.service.finish_integration(branch)
+        self.app.call_from_thread(self.notify, f"{branch} merged into the target at {commit[:8]}", timeout=8)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Failures become a notice and the run state resets; never a crash."""
+        if event.state is WorkerState.ERROR:
+            self.running = False
+            self.notify(str(event.worker.error), title=event.worker.description, severity="error", timeout=10)
+
+    def action_close(self) -> None:
+        """Cancel a running integration (it stops between steps), or close the screen."""
+        if self.running:
+            for worker in self.workers:
+                if worker.group == "integrate":
+                    worker.cancel()
+            self.notify("Cancelling after the current step…")
+            return
+        self.dismiss()
