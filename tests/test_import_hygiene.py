@@ -20,6 +20,12 @@ CORE_MODULES = [
     "cdev_tui.watch",
     "cdev_tui.checklist",
     "cdev_tui.cext.linescan",
+    "cdev_tui.planner",
+    "cdev_tui.plan_edit",
+    "cdev_tui.llm",
+    "cdev_tui.spawn",
+    "cdev_tui.integrate",
+    "cdev_tui.cli.plan",
 ]
 FORBIDDEN = ["textual", "openai", "faster_whisper", "sounddevice", "git", "watchfiles"]
 
