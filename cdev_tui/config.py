@@ -37,12 +37,14 @@ class Config:
     """The project's test command, run after each integration merge."""
     stall_minutes: int = 30
     """An agent with no file or commit activity for this long is flagged stalled."""
+    agent_command: str = "claude"
+    """The command that opens an AI coding agent in a worktree (split like a shell would, e.g. ``claude``)."""
 
 
 ENV_PREFIX = "CDEV_TUI_"
 _PATH_KEYS = {"worktrees_root", "coordination_dir"}
 _INT_KEYS = {"refresh_debounce_ms", "stall_minutes"}
-_STR_KEYS = {"target_branch", "theme", "test_command"}
+_STR_KEYS = {"target_branch", "theme", "test_command", "agent_command"}
 
 
 def user_config_path(env: Mapping[str, str] | None = None) -> Path:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cdev_tui import gitops
 from cdev_tui.checklist import CHECKLIST_NAME, Checklist, read_checklist
@@ -49,6 +50,8 @@ class GitState:
     committed_changes: tuple[str, ...]
     has_own_commits: bool = False
     """The branch moved since it was created (from its reflog): work was committed on it at some point."""
+    first_commit_at: datetime | None = None
+    """When the first commit made on the branch was committed (from its reflog), if any."""
 
     @property
     def changed_files(self) -> tuple[str, ...]:
@@ -83,6 +86,15 @@ class AgentFacts:
     problems: tuple[str, ...] = ()
     contracts: tuple[tuple[str, bool], ...] = ()
     """Each test contract and whether its file exists in the worktree."""
+    last_activity: datetime | None = None
+    """The latest of: the branch's own last commit, the newest uncommitted changed file, the checklist."""
+    started_at: datetime | None = None
+    """When work started: the coordination status's ``startedAt``, else the context's ``createdAt``, else
+    the first commit on the branch."""
+    started_from: str | None = None
+    """Where ``started_at`` came from: ``"coordination"``, ``"context"`` or ``"first commit"``."""
+    completed_at: datetime | None = None
+    """The coordination status's ``completedAt``, if recorded."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +106,11 @@ class Agent:
     blocked_by: tuple[str, ...] = ()
     violations: tuple[Violation, ...] = ()
     bookkeeping: tuple[str, ...] = ()
+    stalled: bool = False
+    """In progress, but no file or commit activity for the configured ``stall_minutes``."""
+    elapsed_minutes: int | None = None
+    """Minutes from ``facts.started_at`` to now (to completion for complete and merged agents); None for an
+    agent that has not started (ready, blocked, planned, missing)."""
 
     @property
     def agent_id(self) -> str:
@@ -116,6 +133,17 @@ class Agent:
         """Checklist completion in 0..1."""
         checklist = self.facts.checklist
         return checklist.fraction if checklist else 0.0
+
+    @property
+    def estimated_minutes(self) -> int | None:
+        """The plan's estimate for this agent."""
+        return self.spec.estimated_minutes
+
+    @property
+    def over_estimate(self) -> bool:
+        """More time has passed than the plan estimated."""
+        estimate = self.spec.estimated_minutes
+        return bool(estimate) and self.elapsed_minutes is not None and self.elapsed_minutes > estimate
 
 
 @dataclass(frozen=True)
@@ -168,11 +196,35 @@ def resolve_paths(start: Path, config: Config) -> WorkspacePaths:
     return WorkspacePaths(repo, common, worktrees_root, coordination, target)
 
 
-class WorkspaceLoader:
-    """Reads the workspace. Blocking (git and file I/O): call it from a worker thread."""
+Clock = Callable[[], float] | datetime | None
+"""What the loader takes as ``now``: a wall clock (seconds since the epoch), a fixed moment, or None for the
+current time."""
 
-    def __init__(self, paths: WorkspacePaths) -> None:
+
+class WorkspaceLoader:
+    """Reads the workspace. Blocking (git and file I/O): call it from a worker thread.
+
+    ``now`` and ``stall_minutes`` drive the stalled flag and elapsed times (``stall_minutes=0`` turns the
+    stalled flag off).
+    """
+
+    def __init__(
+        self, paths: WorkspacePaths, *, now: Clock = None, stall_minutes: int = Config.stall_minutes
+    ) -> None:
         self.paths = paths
+        self.now = now
+        self.stall_minutes = stall_minutes
+
+    def current_time(self) -> datetime:
+        """The loader's idea of now, as an aware UTC datetime."""
+        if self.now is None:
+            return datetime.now(UTC)
+        if isinstance(self.now, datetime):
+            return self.now if self.now.tzinfo else self.now.replace(tzinfo=UTC)
+        return datetime.fromtimestamp(self.now(), UTC)
+
+    def _derive(self, facts: Sequence[AgentFacts], plans: Sequence[Plan]) -> tuple[Agent, ...]:
+        return derive_agents(facts, plans, now=self.current_time(), stall_minutes=self.stall_minutes)
 
     def load(self) -> WorkspaceSnapshot:
         """Read every agent from scratch."""
@@ -188,7 +240,7 @@ class WorkspaceLoader:
         facts.sort(key=lambda f: (plan_order.get(f.agent_id, len(plan_order)), f.agent_id))
         if not worktrees:
             notices.append(f"{self.paths.repo}: no agent worktrees yet (git worktree list shows none)")
-        return WorkspaceSnapshot(self.paths, derive_agents(facts, plans), tuple(plans), tuple(notices))
+        return WorkspaceSnapshot(self.paths, self._derive(facts, plans), tuple(plans), tuple(notices))
 
     def refresh(self, snapshot: WorkspaceSnapshot, agent_ids: Iterable[str]) -> WorkspaceSnapshot:
         """Re-read only the given agents and re-derive every status (dependencies cross agents)."""
@@ -200,7 +252,7 @@ class WorkspaceLoader:
                 facts.append(self._read_agent(info, list(snapshot.plans), known_id=old.agent_id))
             else:
                 facts.append(old)
-        agents = derive_agents(facts, list(snapshot.plans))
+        agents = self._derive(facts, list(snapshot.plans))
         return replace(snapshot, agents=agents, taken_at=time.time())
 
     def agents_touched(self, snapshot: WorkspaceSnapshot, changed: Iterable[Path]) -> set[str] | None:
@@ -294,6 +346,37 @@ class WorkspaceLoader:
         return result
 
     def _read_agent(
+        self, info: WorktreeInfo, plans: Sequence[Plan], known_id: str | None = None
+    ) -> AgentFacts:
+        return self._with_times(self._read_agent_files(info, plans, known_id), plans)
+
+    def _with_times(self, facts: AgentFacts, plans: Sequence[Plan]) -> AgentFacts:
+        """Add the last activity and the start and completion times (file stats only, no git)."""
+        coordination = self._coordination_entry(plans, facts.agent_id)
+        started, source = _parse_time(coordination.get("startedAt")), "coordination"
+        if started is None:
+            started, source = _parse_time(facts.created_at), "context"
+        if started is None and facts.git is not None:
+            started, source = facts.git.first_commit_at, "first commit"
+        return replace(
+            facts,
+            last_activity=_last_activity(facts),
+            started_at=started,
+            started_from=source if started is not None else None,
+            completed_at=_parse_time(coordination.get("completedAt")),
+        )
+
+    def _coordination_entry(self, plans: Sequence[Plan], agent_id: str) -> Mapping[str, Any]:
+        for plan in plans:
+            if plan.path is None or plan.path.parent != self.paths.coordination_dir:
+                continue
+            entries = plan.extras.get("agents")
+            for entry in entries if isinstance(entries, list) else ():
+                if isinstance(entry, Mapping) and str(entry.get("agentId")) == agent_id:
+                    return entry
+        return {}
+
+    def _read_agent_files(
         self, info: WorktreeInfo, plans: Sequence[Plan], known_id: str | None = None
     ) -> AgentFacts:
         worktree = info.path
@@ -402,7 +485,13 @@ class WorkspaceLoader:
             diff = gitops.git(worktree, "diff", "--name-only", "-z", f"{target}...HEAD", ok_codes=(0, 128))
             reflog = (
                 gitops.git(
-                    worktree, "reflog", "show", "--format=%H", f"refs/heads/{branch}", "--", ok_codes=(0, 128)
+                    worktree,
+                    "reflog",
+                    "show",
+                    "--format=%H %ct",
+                    f"refs/heads/{branch}",
+                    "--",
+                    ok_codes=(0, 128),
                 )
                 if branch
                 else None
@@ -419,6 +508,7 @@ class WorkspaceLoader:
             sha, subject, when = log.stdout.split("\x1f", 2)
             last = Commit(sha, subject, datetime.fromisoformat(when))
         committed = tuple(p for p in diff.stdout.split("\0") if p) if diff.code == 0 else ()
+        entries = _reflog_entries(reflog.stdout if reflog and reflog.code == 0 else "")
         return GitState(
             branch=branch,
             head=last.sha if last else None,
@@ -427,13 +517,58 @@ class WorkspaceLoader:
             behind=behind,
             last_commit=last,
             committed_changes=committed,
-            has_own_commits=_moved_since_created(reflog.stdout if reflog and reflog.code == 0 else "", last),
+            has_own_commits=_moved_since_created(entries, last),
+            first_commit_at=entries[-2][1] if len(entries) > 1 else None,
         )
 
 
-def _moved_since_created(reflog: str, last: Commit | None) -> bool:
-    entries = reflog.split()
-    return last is not None and len(entries) > 1 and entries[-1] != last.sha
+def _reflog_entries(text: str) -> list[tuple[str, datetime | None]]:
+    """``(sha, commit time)`` of each reflog line (``%H %ct``), newest first."""
+    entries = []
+    for line in text.splitlines():
+        sha, _, stamp = line.strip().partition(" ")
+        if sha:
+            when = datetime.fromtimestamp(int(stamp), UTC) if stamp.isdigit() else None
+            entries.append((sha, when))
+    return entries
+
+
+def _moved_since_created(entries: Sequence[tuple[str, datetime | None]], last: Commit | None) -> bool:
+    return last is not None and len(entries) > 1 and entries[-1][0] != last.sha
+
+
+def _last_activity(facts: AgentFacts) -> datetime | None:
+    """Newest of the branch's own last commit, the mtimes of uncommitted changed files and the checklist."""
+    times: list[datetime] = []
+    state = facts.git
+    if state is not None and state.last_commit is not None and (state.ahead > 0 or state.has_own_commits):
+        times.append(state.last_commit.when)
+    files = [facts.worktree / rel for rel in state.dirty] if state and facts.worktree else []
+    if facts.checklist is not None:
+        files.append(facts.checklist.path)
+    stamps: list[float] = []
+    for path in files:
+        try:
+            stamps.append(path.lstat().st_mtime)
+        except OSError:  # deleted, or gone since git looked
+            continue
+    if stamps:
+        times.append(datetime.fromtimestamp(max(stamps), UTC))
+    return max(times) if times else None
+
+
+def _parse_time(value: object) -> datetime | None:
+    """A cdev timestamp as an aware datetime: ``...Z`` or an offset is kept, a naive one is local time."""
+    if isinstance(value, datetime):
+        when = value
+    elif isinstance(value, str) and value.strip():
+        try:
+            when = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    return when.astimezone(UTC)
 
 
 def parse_porcelain_z(text: str) -> tuple[str, ...]:
@@ -453,24 +588,56 @@ def parse_porcelain_z(text: str) -> tuple[str, ...]:
     return tuple(paths)
 
 
-def derive_agents(facts: Sequence[AgentFacts], plans: Sequence[Plan]) -> tuple[Agent, ...]:
-    """Statuses, blocked-by lists and ownership violations for every agent."""
+def derive_agents(
+    facts: Sequence[AgentFacts],
+    plans: Sequence[Plan],
+    *,
+    now: datetime | None = None,
+    stall_minutes: int = 0,
+) -> tuple[Agent, ...]:
+    """Statuses, blocked-by lists and ownership violations for every agent.
+
+    With ``now`` also elapsed times, and with ``stall_minutes`` > 0 the stalled flag: an agent in progress
+    whose last activity is more than ``stall_minutes`` before ``now``.
+    """
     owners = _ownership(facts, plans)
     settled = {f.agent_id for f in facts if _settled(f)}
     agents = []
     for item in facts:
         violations, bookkeeping = _violations(item, owners)
         blocked_by = tuple(d for d in item.spec.dependencies if d not in settled)
+        status = _status(item, blocked_by)
         agents.append(
             Agent(
                 facts=item,
-                status=_status(item, blocked_by),
+                status=status,
                 blocked_by=blocked_by,
                 violations=violations,
                 bookkeeping=bookkeeping,
+                stalled=_stalled(item, status, now, stall_minutes),
+                elapsed_minutes=_elapsed_minutes(item, status, now),
             )
         )
     return tuple(agents)
+
+
+def _stalled(item: AgentFacts, status: AgentStatus, now: datetime | None, stall_minutes: int) -> bool:
+    if now is None or stall_minutes <= 0 or status is not AgentStatus.IN_PROGRESS:
+        return False
+    if item.last_activity is None:
+        return False
+    return (now - item.last_activity).total_seconds() > stall_minutes * 60
+
+
+def _elapsed_minutes(item: AgentFacts, status: AgentStatus, now: datetime | None) -> int | None:
+    """Working time: only for agents that started; stops at completion."""
+    started = (AgentStatus.IN_PROGRESS, AgentStatus.COMPLETE, AgentStatus.MERGED)
+    if now is None or item.started_at is None or status not in started:
+        return None
+    end = now
+    if status in (AgentStatus.COMPLETE, AgentStatus.MERGED):
+        end = min(now, item.completed_at or item.last_activity or now)
+    return max(0, int((end - item.started_at).total_seconds() // 60))
 
 
 def _settled(item: AgentFacts) -> bool:

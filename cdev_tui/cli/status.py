@@ -65,6 +65,11 @@ def status_json(snapshot: Any) -> dict[str, Any]:
                     else None
                 ),
                 "estimated_minutes": agent.spec.estimated_minutes,
+                "elapsed_minutes": agent.elapsed_minutes,
+                "over_estimate": agent.over_estimate,
+                "started_at": facts.started_at.isoformat() if facts.started_at else None,
+                "stalled": agent.stalled,
+                "last_activity": facts.last_activity.isoformat() if facts.last_activity else None,
                 "plain": facts.plain,
                 "problems": list(facts.problems),
             }
@@ -89,21 +94,40 @@ def _print_status_table(snapshot: Any) -> None:
     from cdev_tui.widgets.cells import progress_bar, status_text
 
     table = Table(title=f"{snapshot.paths.repo.name} → {snapshot.paths.target}", expand=False)
-    for column in ("Agent", "Status", "Progress", "Branch", "Depends on", "Violations"):
+    for column in ("Agent", "Status", "Progress", "Elapsed / est.", "Branch", "Depends on", "Violations"):
         table.add_column(column)
     for agent in snapshot.agents:
         done, total = agent.progress
         blocked = f"on {', '.join(agent.blocked_by)}" if agent.blocked_by else ""
+        status = status_text(agent.status, blocked)
+        if agent.stalled:
+            status.append(" stalled", style="bold red")
         violations = Text(
             ", ".join(f"{v.path} ({v.owner or 'nobody'})" for v in agent.violations) or "-",
             style="red" if agent.violations else "dim",
         )
         table.add_row(
             agent.agent_id,
-            status_text(agent.status, blocked),
+            status,
             progress_bar(agent.fraction, done, total),
+            _elapsed_text(agent),
             agent.facts.branch or "-",
             ", ".join(agent.spec.dependencies) or "-",
             violations,
         )
     Console().print(table)
+
+
+def _elapsed_text(agent: Any) -> Any:
+    """``1h05m / 40m``, red when over the estimate."""
+    from rich.text import Text
+
+    elapsed = _minutes(agent.elapsed_minutes)
+    estimate = _minutes(agent.estimated_minutes)
+    return Text(f"{elapsed} / {estimate}", style="red" if agent.over_estimate else "default")
+
+
+def _minutes(value: int | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value // 60}h{value % 60:02d}m" if value >= 60 else f"{value}m"
