@@ -118,6 +118,7 @@ class _AgentScript:
     validation_status_at: int | None = None  # commit cdev's per-agent validation-status.yaml then
     completed_marker: bool = False
     merged_at: int | None = None
+    idle_since: int | None = None  # the agent last touched its workspace this long ago: it looks stalled
 
 
 # --- the plan ------------------------------------------------------------------------------------------
@@ -272,6 +273,7 @@ _SCRIPTS: list[_AgentScript] = [
         ticked=3,
         started=100,
         validation_status_at=52,
+        idle_since=52,
         commits=(
             _Commit(
                 "feat(api_agent): validate cart bodies and add order lookup",
@@ -572,6 +574,10 @@ class _Builder:
         set_checklist(workspace / "validation_checklist.txt", range(1, script.ticked + 1))
         if script.completed_marker:
             set_completed_marker(workspace)
+        if script.idle_since is not None:
+            idle = self.at(script.idle_since).timestamp()
+            for path in workspace.iterdir():
+                os.utime(path, (idle, idle))
         if script.merged_at is not None:
             branch = branch_name(TASK_ID, script.agent_id)
             message = f"Merge agent work: {script.agent_id}"

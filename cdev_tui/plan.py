@@ -43,6 +43,7 @@ class Plan:
     merge_order: tuple[str, ...] = ()
     path: Path | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)
+    validation_steps: tuple[str, ...] = ()  # integrationPlan.validationSteps
 
     def agent(self, agent_id: str) -> PlanAgent | None:
         """The agent with this id, or None."""
@@ -116,7 +117,12 @@ def plan_agent_from_dict(entry: Mapping[str, Any]) -> PlanAgent:
 
 
 def plan_from_dict(data: Any, path: Path | None = None) -> Plan:
-    """Build a :class:`Plan` from parsed plan data; raises ValueError describing what is wrong."""
+    """Build a :class:`Plan` from parsed plan data; raises ValueError describing what is wrong.
+
+    ``integrationPlan.validationSteps`` become :attr:`Plan.validation_steps`. An ``exclusiveOwnership`` block
+    is derived data: it is not kept as written but recomputed from the agents (:func:`ownership_summary`),
+    so a stale block never survives loading. Other unknown top-level keys are kept in :attr:`Plan.extras`.
+    """
     if not isinstance(data, Mapping):
         raise ValueError("expected a mapping at the top level")
     entries = data.get("parallelAgents")
@@ -139,14 +145,26 @@ def plan_from_dict(data: Any, path: Path | None = None) -> Plan:
         merged[agent.agent_id] = _merge_instances(merged.get(agent.agent_id), agent)
     integration = data.get("integrationPlan") if isinstance(data.get("integrationPlan"), Mapping) else {}
     order = _strings(integration.get("mergeOrder")) or _strings(data.get("integration_order"))
-    known = {"taskId", "taskTitle", "parallelAgents", "integrationPlan", "integration_order"}
+    known = {
+        "taskId",
+        "taskTitle",
+        "parallelAgents",
+        "integrationPlan",
+        "integration_order",
+        "exclusiveOwnership",
+    }
+    agents = tuple(merged.values())
+    extras = {k: v for k, v in data.items() if k not in known}
+    if "exclusiveOwnership" in data:
+        extras["exclusiveOwnership"] = ownership_summary(agents)
     return Plan(
         task_id=str(_first(data, "taskId", "task_id") or "unknown"),
         task_title=str(_first(data, "taskTitle", "task_title") or ""),
-        agents=tuple(merged.values()),
+        agents=agents,
         merge_order=order,
         path=path,
-        extras={k: v for k, v in data.items() if k not in known},
+        extras=extras,
+        validation_steps=_strings(integration.get("validationSteps")),
     )
 
 
@@ -215,3 +233,16 @@ def critical_path(agents: Sequence[PlanAgent]) -> tuple[list[str], int]:
         return [], 0
     minutes, chain = max((longest(a.agent_id, frozenset()) for a in agents), key=lambda r: r[0])
     return chain, minutes
+
+
+def ownership_summary(agents: Sequence[PlanAgent]) -> dict[str, Any]:
+    """cdev's ``exclusiveOwnership`` block: validated, totalFiles and each agent's files."""
+    owners: dict[str, set[str]] = {}
+    for agent in agents:
+        for path in agent.owned_files:
+            owners.setdefault(path, set()).add(agent.agent_id)
+    return {
+        "validated": all(len(v) == 1 for v in owners.values()),
+        "totalFiles": len(owners),
+        "agentOwnership": {a.agent_id: list(a.owned_files) for a in agents},
+    }

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,8 @@ class WorkspaceService:
         self._store = store
         self._lock = threading.Lock()
         self._recorded: dict[str, tuple[str, int, int, int, int]] = {}
+        self.last_sync_message: str | None = None
+        """What the last coordination-status sync did ("... is up to date", or the changes it wrote)."""
 
     @property
     def paths(self) -> WorkspacePaths:
@@ -78,14 +81,14 @@ class WorkspaceService:
         """A loader for this workspace (stateless, cheap)."""
         from cdev_tui.workspace import WorkspaceLoader
 
-        return WorkspaceLoader(self.paths)
+        return WorkspaceLoader(self.paths, now=self.wall_clock, stall_minutes=self.config.stall_minutes)
 
     def load(self) -> WorkspaceSnapshot:
         """Read every agent and record what changed."""
         started = self.timer()
         snapshot = self.loader.load()
         self._after_read(snapshot, "workspace.load", started)
-        return snapshot
+        return self._sync_coordination(snapshot)
 
     def refresh(self, snapshot: WorkspaceSnapshot, changed: set[Path]) -> WorkspaceSnapshot:
         """Re-read the agents that a set of changed paths touches (all of them when the layout changed)."""
@@ -98,7 +101,23 @@ class WorkspaceService:
         else:
             fresh = self.loader.refresh(snapshot, touched)
         self._after_read(fresh, "workspace.refresh", started)
-        return fresh
+        return self._sync_coordination(fresh)
+
+    def _sync_coordination(self, snapshot: WorkspaceSnapshot) -> WorkspaceSnapshot:
+        """Keep cdev's coordination status in step with the agents; a broken file becomes a notice."""
+        from cdev_tui.coordination import sync_coordination_status
+        from cdev_tui.errors import CdevError
+
+        now = datetime.fromtimestamp(self.wall_clock(), UTC)
+        try:
+            result = sync_coordination_status(snapshot, snapshot.paths.coordination_dir, now)
+        except CdevError as exc:
+            self.last_sync_message = None
+            return replace(snapshot, notices=(*snapshot.notices, str(exc)))
+        self.last_sync_message = result.message
+        if result.written:
+            self.store.record_event("coordination", result.message)
+        return snapshot
 
     def _after_read(self, snapshot: WorkspaceSnapshot, op: str, started: float) -> None:
         from cdev_tui.store import AgentSnapshotRow

@@ -231,7 +231,11 @@ class WorkspaceLoader:
         notices: list[str] = []
         plans = self._load_plans(notices)
         try:
-            worktrees = [w for w in gitops.list_worktrees(self.paths.repo)[1:] if not w.bare]
+            worktrees = [
+                w
+                for w in gitops.list_worktrees(self.paths.repo)[1:]
+                if not w.bare and not w.path.name.startswith(".integration-")  # our own, mid-integration
+            ]
         except GitCommandError as exc:
             raise CdevError(str(exc)) from None
         facts = [self._read_agent(w, plans) for w in worktrees]

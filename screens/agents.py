@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Static
 
 from cdev_tui.screens.pane import Pane
 from cdev_tui.widgets.agent_detail import AgentDetail
-from cdev_tui.widgets.cells import display_path, progress_bar, status_text
+from cdev_tui.widgets.cells import display_path, elapsed_text, progress_bar, status_text
 
 if TYPE_CHECKING:
     from cdev_tui.workspace import Agent, WorkspaceSnapshot
@@ -25,7 +25,7 @@ COLUMNS = (
     ("agent", "Agent"),
     ("status", "Status"),
     ("progress", "Progress"),
-    ("branch", "Branch"),
+    ("time", "Time / est."),
     ("deps", "Depends on"),
     ("git", "↑↓ ±"),
     ("flags", "Flags"),
@@ -46,7 +46,7 @@ def needs_attention(agent: Agent) -> bool:
         str(agent.status) in ("blocked", "missing")
         or bool(agent.violations)
         or bool(agent.facts.problems)
-        or bool(getattr(agent, "stalled", False))
+        or agent.stalled
     )
 
 
@@ -106,6 +106,10 @@ class AgentsPane(Pane):
         yield table
         with VerticalScroll(id="agent-detail-scroll"):
             yield AgentDetail(id="agent-detail")
+
+    def on_mount(self) -> None:
+        if self.screen.focused is None:
+            self.table.focus()  # arrow keys work from the first frame the table is on
 
     @property
     def table(self) -> DataTable:
@@ -212,6 +216,8 @@ def _cells(agent: Agent) -> tuple[Text | str, ...]:
     done, total = agent.progress
     blocked = f"on {', '.join(agent.blocked_by)}" if agent.blocked_by else ""
     flags = Text()
+    if agent.stalled:
+        flags.append("⏱ stalled ", style="bold magenta")
     if agent.violations:
         flags.append(f"⚠ {len(agent.violations)} not owned ", style="bold red")
     if agent.bookkeeping:
@@ -233,7 +239,7 @@ def _cells(agent: Agent) -> tuple[Text | str, ...]:
         Text(agent.agent_id, style="bold"),
         status_text(agent.status, blocked),
         progress_bar(agent.fraction, done, total),
-        facts.branch or "-",
+        elapsed_text(agent),
         ", ".join(agent.spec.dependencies) or "-",
         git_cell,
         flags,

@@ -64,7 +64,7 @@ def terminal(tmp_path: Path):
     socket = f"cdev-tui-test-{os.getpid()}"
     term = Terminal(socket, "app")
     command = f"{exe} --repo {repo} --db {tmp_path / 'c.db'}; sleep 30"
-    term.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "140", "-y", "42", command)
+    term.tmux("-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "170", "-y", "42", command)
     term.tmux("set-option", "-t", "app", "remain-on-exit", "off")
     yield term
     subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
@@ -73,7 +73,7 @@ def terminal(tmp_path: Path):
 def test_user_session_in_a_real_terminal(terminal: Terminal) -> None:
     screen = terminal.wait_for(lambda s: "db_agent" in s and "blocked on auth_agent" in s)
     assert "merged" in screen and "in progress" in screen and "complete" in screen
-    assert "⚠ 1 not owned" in screen
+    assert "⚠ 1 not owned" in screen and "⏱ stalled" in screen
 
     terminal.press("2")
     screen = terminal.wait_for("conflict (uncommitted work)")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from cdev_tui.errors import CdevError
 from cdev_tui.llm import parse_json_answer, redact_text
 from cdev_tui.plan import Plan, PlanAgent, load_plan, plan_from_dict
 from cdev_tui.planner import (
+    VALIDATION_STEPS,
     TaskSpec,
     ai_decompose,
     decompose,
@@ -27,6 +29,7 @@ from cdev_tui.planner import (
     index_repo,
     load_linear_task,
     load_task_file,
+    normalise,
     plan_to_dict,
     requirements_from_text,
     save_plan,
@@ -540,6 +543,39 @@ def test_round_trip_through_plan_dict_and_json(shop: Path) -> None:
     normalised = with_derived(historical)
     assert plan_from_dict(plan_to_dict(normalised)) == normalised
     assert plan_to_dict(normalised)["llmAnalysis"] == {"confidence": 0.9}
+
+
+def test_imported_validation_steps_survive_saving_and_a_stale_ownership_block_does_not(
+    tmp_path: Path,
+) -> None:
+    steps = ["Run the contract tests", "Deploy to staging"]
+    imported = plan_from_dict(
+        {
+            "taskId": "AOJ-102",
+            "taskTitle": "t",
+            "parallelAgents": [
+                {"agentId": "x_agent", "filesToCreate": ["a.ts"]},
+                {"agentId": "y_agent", "filesToModify": ["b.ts"], "dependencies": ["x_agent"]},
+            ],
+            "integrationPlan": {"mergeOrder": ["x_agent", "y_agent"], "validationSteps": steps},
+            "exclusiveOwnership": {"validated": False, "totalFiles": 9, "agentOwnership": {"gone_agent": []}},
+        }
+    )
+    assert imported.validation_steps == tuple(steps)
+    assert imported.extras["exclusiveOwnership"]["agentOwnership"] == {
+        "x_agent": ["a.ts"],
+        "y_agent": ["b.ts"],
+    }
+    plan = normalise(imported)
+    assert plan.validation_steps == tuple(steps)
+    assert plan_to_dict(plan)["integrationPlan"]["validationSteps"] == steps
+    assert plan_from_dict(plan_to_dict(plan)) == plan
+    path = save_plan(plan, tmp_path, tmp_path / "plan.json")
+    assert json.loads(path.read_text())["integrationPlan"]["validationSteps"] == steps
+    assert load_plan(path).validation_steps == tuple(steps)
+    bare = replace(plan, validation_steps=())
+    assert plan_to_dict(bare)["integrationPlan"]["validationSteps"] == list(VALIDATION_STEPS)
+    assert with_derived(bare).validation_steps == VALIDATION_STEPS
 
 
 def test_save_plan_writes_the_default_location_readable_by_load_plan(shop: Path) -> None:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from cdev_tui.widgets.cells import display_path, progress_bar, status_text
+from cdev_tui.widgets.cells import display_path, elapsed_text, progress_bar, status_text
 
 if TYPE_CHECKING:
     from cdev_tui.workspace import Agent
@@ -53,8 +53,12 @@ def render_agent(agent: Agent, repo: Path, now: float) -> RenderableType:
         display_path(facts.worktree, repo) if facts.worktree else Text("not spawned", style="dim"),
     )
     head.add_row("Depends on", ", ".join(spec.dependencies) or Text("nothing", style="dim"))
-    if spec.estimated_minutes:
-        head.add_row("Estimate", f"{spec.estimated_minutes} min")
+    head.add_row("Time", elapsed_text(agent))
+    if facts.last_activity is not None:
+        idle = Text(_ago(facts.last_activity, now))
+        if agent.stalled:
+            idle.append("  stalled: no file or commit activity since", style="bold magenta")
+        head.add_row("Last activity", idle)
     state = facts.git
     if state is not None:
         head.add_row(

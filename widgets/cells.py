@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from cdev_tui.status import AgentStatus
+
+if TYPE_CHECKING:
+    from cdev_tui.workspace import Agent
 
 STATUS_STYLES: dict[str, str] = {
     AgentStatus.PLANNED: "dim",
@@ -58,3 +62,13 @@ def display_path(path: Path, repo: Path) -> str:
     except ValueError:
         return str(path)
     return relative if relative.count("..") <= 1 else str(path)
+
+
+def elapsed_text(agent: Agent) -> Text:
+    """``35m / 40m``: time since the agent started against its estimate, red when over."""
+    estimate = agent.estimated_minutes
+    if agent.elapsed_minutes is None:
+        return Text(f"- / {estimate}m" if estimate else "-", style="dim")
+    text = Text(f"{agent.elapsed_minutes}m", style="bold red" if agent.over_estimate else "")
+    text.append(f" / {estimate}m" if estimate else "", style="dim")
+    return text

@@ -12,7 +12,6 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -191,13 +190,8 @@ def _refused(args: argparse.Namespace, agent_id: str | None, message: str) -> in
 
 
 def _sync(service: Any) -> str | None:
-    """Bring the coordination status up to date after an action changed an agent's state."""
-    from cdev_tui.coordination import sync_coordination_status
-
-    try:
-        snapshot = service.load()
-        now = datetime.fromtimestamp(service.wall_clock(), UTC)
-        return sync_coordination_status(snapshot, snapshot.paths.coordination_dir, now).message
-    except CdevError as exc:  # the action itself succeeded; a bad status file is only worth a warning
-        print(f"cdev-tui: warning: {exc}", file=sys.stderr)
-        return None
+    """Re-read the workspace after an action; the service brings the coordination status up to date."""
+    snapshot = service.load()
+    for notice in snapshot.notices:  # the action itself succeeded; a bad status file is only worth a warning
+        print(f"cdev-tui: warning: {notice}", file=sys.stderr)
+    return service.last_sync_message
