@@ -139,6 +139,10 @@ async def test_search_filter_and_sort_the_agent_table(demo: Path, tmp_path: Path
         await pilot.press("F")  # active: everything not merged
         assert "db_agent" not in [row[0] for row in table_rows(app, "#agents-table")]
         await pilot.press("F")  # attention: stalled, blocked, violations
-        assert {row[0] for row in table_rows(app, "#agents-table")} == {"api_agent", "auth_agent", "cart_agent"}
+        assert {row[0] for row in table_rows(app, "#agents-table")} == {
+            "api_agent",
+            "auth_agent",
+            "cart_agent",
+        }
         await pilot.press("F", "S")  # all, sorted by status: the blocked agent first
         assert table_rows(app, "#agents-table")[0][0] == "cart_agent"
