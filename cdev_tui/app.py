@@ -70,6 +70,11 @@ class CdevApp(App[None]):
         self.action_show_pane("agents")
         self.main.agents_pane_call(method)
 
+    def action_agent(self, name: str) -> None:
+        """An action on the highlighted agent (checklist, commit, open, remove...)."""
+        self.action_show_pane("agents")
+        self.main.agent_command(name)
+
     def action_integrate(self) -> None:
         """Open the Integrate screen on the latest snapshot."""
         from cdev_tui.screens.integrate import IntegrateScreen

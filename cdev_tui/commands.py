@@ -67,6 +67,27 @@ COMMANDS: tuple[Command, ...] = (
         group="Agents",
         show_in_footer=False,
     ),
+    *(
+        Command(
+            f"agent.{name}", title, keys, f"agent('{name}')", description, show_in_footer=False, group="Agent"
+        )
+        for name, title, keys, description in (
+            ("checklist", "Edit checklist", "t", "Tick or untick the highlighted agent's checklist items"),
+            ("complete", "Mark complete", "X", "Tick every item and create the COMPLETED marker"),
+            (
+                "commit",
+                "Commit agent work",
+                "c",
+                "Commit the worktree with a generated message (checklist gate)",
+            ),
+            ("editor", "Open in editor", "e", "Open the worktree in $EDITOR"),
+            ("shell", "Open a shell", "o", "Open a shell in the worktree"),
+            ("agent", "Run the agent", "a", "Run the configured agent command (e.g. claude) in the worktree"),
+            ("remove", "Remove worktree", "D", "Remove the agent's worktree (the branch stays)"),
+            ("delete-branch", "Delete merged branch", "B", "Delete the agent's branch once it is merged"),
+            ("prune", "Prune worktrees", "P", "Forget worktrees whose folders are gone"),
+        )
+    ),
     Command(
         "integrate.open",
         "Integrate",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdev_tui.config import Config, load_config
+from cdev_tui.errors import CdevError
 from cdev_tui.status import AgentStatus
 
 if TYPE_CHECKING:  # the modules themselves load in the worker that first needs them
@@ -106,7 +107,6 @@ class WorkspaceService:
     def _sync_coordination(self, snapshot: WorkspaceSnapshot) -> WorkspaceSnapshot:
         """Keep cdev's coordination status in step with the agents; a broken file becomes a notice."""
         from cdev_tui.coordination import sync_coordination_status
-        from cdev_tui.errors import CdevError
 
         now = datetime.fromtimestamp(self.wall_clock(), UTC)
         try:
@@ -193,6 +193,42 @@ class WorkspaceService:
         from cdev_tui.metrics import summarize
 
         return summarize(snapshot, self.store, now=self.wall_clock())
+
+    def agent_action(self, snapshot: WorkspaceSnapshot, action: str, agent_id: str, **options: Any) -> str:
+        """Run one agent action (see :mod:`cdev_tui.actions`) and record it; returns its one-line message.
+
+        ``action`` is one of check, uncheck, complete, commit, remove, delete-branch. Gates that say no
+        raise ``ActionRefused`` (a CdevError) and change nothing.
+        """
+        from cdev_tui import actions
+
+        agent = snapshot.agent(agent_id)
+        if agent is None:
+            raise CdevError(f"unknown agent {agent_id!r}")
+        paths = snapshot.paths
+        runners: dict[str, Callable[[], Any]] = {
+            "check": lambda: actions.check_items(agent, options["numbers"]),
+            "uncheck": lambda: actions.uncheck_items(agent, options["numbers"]),
+            "complete": lambda: actions.mark_complete(agent),
+            "commit": lambda: actions.commit_agent(agent, message=options.get("message")),
+            "remove": lambda: actions.remove_worktree(agent, confirm=True, force=options.get("force", False)),
+            "delete-branch": lambda: actions.delete_branch(
+                paths.repo, agent.facts.branch or "", paths.target, confirm=True
+            ),
+        }
+        if action not in runners:
+            raise CdevError(f"unknown action {action!r}")
+        message = runners[action]().message
+        self.store.record_event(f"agent.{action}", message, agent_id)
+        return message
+
+    def prune(self) -> str:
+        """``git worktree prune``, recorded."""
+        from cdev_tui.actions import prune_worktrees
+
+        message = prune_worktrees(self.paths.repo).message
+        self.store.record_event("agent.prune", message)
+        return message
 
     def integrate(self, snapshot: WorkspaceSnapshot, **options: Any) -> Any:
         """Merge the agents into a new integration branch (see :func:`cdev_tui.integrate.integrate`)."""

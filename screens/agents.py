@@ -108,8 +108,8 @@ class AgentsPane(Pane):
             yield AgentDetail(id="agent-detail")
 
     def on_mount(self) -> None:
-        if self.screen.focused is None:
-            self.table.focus()  # arrow keys work from the first frame the table is on
+        if self.screen.focused is None or self.screen.focused.id != "agent-detail-scroll":
+            self.table.focus()  # arrow keys work as soon as the table is on screen
 
     @property
     def table(self) -> DataTable:

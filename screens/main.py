@@ -23,6 +23,8 @@ from cdev_tui.screens.metrics import MetricsPane
 from cdev_tui.screens.pane import Pane
 from cdev_tui.screens.security import SecurityPane
 from cdev_tui.watch import watch_changes
+from cdev_tui.widgets.checklist_editor import ChecklistScreen
+from cdev_tui.widgets.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from cdev_tui.service import WorkspaceService
@@ -122,6 +124,105 @@ class MainScreen(Screen[None]):
         for pane in self.query(AgentsPane):
             getattr(pane, method)()
 
+    # -- agent actions ---------------------------------------------------------------------------------
+
+    CONFIRM = {
+        "complete": (
+            "Mark {agent} complete?",
+            "Ticks every checklist item and creates the COMPLETED marker.",
+        ),
+        "commit": ("Commit {agent}'s work on its branch?", "{message}"),
+        "remove": (
+            "Remove {agent}'s worktree?",
+            "The folder goes; the branch {branch} and its commits stay.",
+        ),
+        "delete-branch": ("Delete branch {branch}?", "Only allowed when it is merged into the target."),
+    }
+
+    def agent_command(self, name: str) -> None:
+        """Run an agent action on the highlighted agent, asking first when it changes or removes something."""
+        if name == "prune":
+            self._run_prune()
+            return
+        pane = next(iter(self.query(AgentsPane)), None)
+        agent_id = pane.selected_agent_id() if pane else None
+        agent = self.snapshot.agent(agent_id) if self.snapshot and agent_id else None
+        if agent is None:
+            self.notify("No agent highlighted.", severity="warning")
+            return
+        if name in ("editor", "shell", "agent"):
+            self._open(agent, name)
+        elif name == "checklist":
+            self._edit_checklist(agent)
+        else:
+            self._confirm_then_run(agent, name)
+
+    def _confirm_then_run(self, agent: Any, name: str) -> None:
+        from cdev_tui.actions import commit_message
+
+        question, detail = self.CONFIRM[name]
+        words = {"agent": agent.agent_id, "branch": agent.facts.branch or "-"}
+        if name == "commit":
+            words["message"] = commit_message(agent)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._run_agent_action(name, agent.agent_id, {})
+
+        self.app.push_screen(ConfirmScreen(question.format(**words), detail.format(**words)), answered)
+
+    def _edit_checklist(self, agent: Any) -> None:
+        checklist = agent.facts.checklist
+        if checklist is None or not checklist.items:
+            self.notify(f"{agent.agent_id} has no checklist.", severity="warning")
+            return
+        before = {n for n, item in enumerate(checklist.items, start=1) if item.checked}
+
+        def saved(ticked: set[int] | None) -> None:
+            if ticked is None or ticked == before:
+                return
+            if ticked - before:
+                self._run_agent_action("check", agent.agent_id, {"numbers": sorted(ticked - before)})
+            if before - ticked:
+                self._run_agent_action("uncheck", agent.agent_id, {"numbers": sorted(before - ticked)})
+
+        items = [(item.text, item.checked) for item in checklist.items]
+        self.app.push_screen(ChecklistScreen(agent.agent_id, items), saved)
+
+    @work(thread=True, group="agent-action", exit_on_error=False, description="Agent action")
+    def _run_agent_action(self, name: str, agent_id: str, options: dict[str, Any]) -> None:
+        snapshot = self.snapshot
+        assert snapshot is not None
+        message = self.service.agent_action(snapshot, name, agent_id, **options)
+        self.app.call_from_thread(self.notify, message, timeout=6)
+        # The watcher sees the change too; queueing the agent's folder makes the refresh certain.
+        agent = snapshot.agent(agent_id)
+        if agent is not None and agent.facts.worktree is not None:
+            self.app.call_from_thread(self._queue_changes, {agent.facts.worktree})
+
+    @work(thread=True, group="agent-action", exit_on_error=False, description="Prune worktrees")
+    def _run_prune(self) -> None:
+        message = self.service.prune()
+        self.app.call_from_thread(self.notify, message, timeout=6)
+        self.app.call_from_thread(self.load_workspace)
+
+    def _open(self, agent: Any, what: str) -> None:
+        import subprocess
+
+        from cdev_tui.actions import open_command
+
+        argv = open_command(agent, what, self.service.config)
+        cwd = agent.facts.worktree
+        if argv[0] == "tmux":  # a new tmux window: the dashboard stays on screen
+            subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.notify(f"Opened {what} for {agent.agent_id} in a new tmux window.")
+            return
+        try:
+            with self.app.suspend():
+                subprocess.run(argv, cwd=cwd, check=False)
+        except FileNotFoundError:
+            self.notify(f"{argv[0]}: command not found (set it in the config)", severity="error")
+
     @property
     def active_pane(self) -> str:
         """The id of the pane in front."""
@@ -147,8 +248,12 @@ class MainScreen(Screen[None]):
             debounce_ms=self.service.config.refresh_debounce_ms,
             common_dir=self.service.paths.common_dir,
         ):
-            self._pending |= changes
-            self._start_refresh()
+            self._queue_changes(changes)
+
+    def _queue_changes(self, changes: set[Path]) -> None:
+        """Remember changed paths and refresh the agents they touch (on the UI thread)."""
+        self._pending |= changes
+        self._start_refresh()
 
     @work(
         thread=True,

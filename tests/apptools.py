@@ -46,8 +46,11 @@ def summary_text(app: CdevApp, selector: str) -> str:
 
 
 def table_rows(app: CdevApp, selector: str) -> list[list[str]]:
-    """A DataTable's cells as plain strings."""
-    table = app.screen.query_one(selector, DataTable)
+    """A DataTable's cells as plain strings (none while the table is not mounted yet)."""
+    tables = app.screen.query(selector)
+    if not tables:
+        return []
+    table = tables.first(DataTable)
     return [[str(getattr(c, "plain", c)) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 

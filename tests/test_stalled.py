@@ -141,7 +141,9 @@ def test_demo_elapsed_from_the_coordination_status_and_stalled_later(tmp_path: P
     assert agents["api_agent"].elapsed_minutes == 100 and agents["api_agent"].over_estimate
     assert agents["db_agent"].elapsed_minutes == 160 - 112  # from start to its recorded completion
     assert agents["cart_agent"].elapsed_minutes is None  # blocked: not started
-    assert {a.agent_id for a in snapshot.agents if a.stalled} == {"api_agent"}  # idle for 52 minutes by design
+    assert {a.agent_id for a in snapshot.agents if a.stalled} == {
+        "api_agent"
+    }  # idle for 52 minutes by design
 
     later = load(demo.repo, now=built + timedelta(minutes=45))
     assert {a.agent_id for a in later.agents if a.stalled} == {"api_agent", "auth_agent"}
