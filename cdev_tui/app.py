@@ -75,6 +75,16 @@ class CdevApp(App[None]):
         self.action_show_pane("agents")
         self.main.agent_command(name)
 
+    def action_plan(self) -> None:
+        """Open the Plan screen on the workspace's task plan (or an empty one)."""
+        from cdev_tui.screens.plan import PlanScreen
+
+        if isinstance(self.screen, PlanScreen):
+            return
+        snapshot = self.main.snapshot
+        plans = snapshot.task_plans if snapshot else ()
+        self.push_screen(PlanScreen(self.service, plans[0] if plans else None))
+
     def action_integrate(self) -> None:
         """Open the Integrate screen on the latest snapshot."""
         from cdev_tui.screens.integrate import IntegrateScreen

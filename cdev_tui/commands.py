@@ -89,6 +89,14 @@ COMMANDS: tuple[Command, ...] = (
         )
     ),
     Command(
+        "plan.open",
+        "Plan",
+        "p",
+        "plan",
+        "Plan a task into agents with exclusive files, edit it, save it, spawn it",
+        group="Workflow",
+    ),
+    Command(
         "integrate.open",
         "Integrate",
         "i",

@@ -230,6 +230,59 @@ class WorkspaceService:
         self.store.record_event("agent.prune", message)
         return message
 
+    def plan_from_input(self, source: str, *, ai: bool = False) -> Any:
+        """A plan from what the user typed: a plan or task file path, a cached Linear issue id, or a description."""
+        import re
+
+        from cdev_tui import planner
+        from cdev_tui.plan import load_plan
+
+        source = source.strip()
+        if not source:
+            raise CdevError("say what to plan: a description, a task file, or a Linear issue id")
+        repo = self.paths.repo
+        path = Path(source).expanduser()
+        path = path if path.is_absolute() else repo / path
+        if len(source) < 1024 and path.is_file():
+            try:
+                return planner.normalise(load_plan(path))
+            except CdevError:
+                task = planner.load_task_file(path)
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9]*-\d+", source) and planner.find_linear_cache(repo, source):
+            task = planner.load_linear_task(repo, source)
+        else:
+            task = planner.task_from_text(source)
+        started = self.timer()
+        plan = planner.ai_decompose(task, repo) if ai else planner.decompose(task, repo)
+        self.store.record_timing("plan.decompose", self.timer() - started, f"{len(plan.agents)} agents")
+        return plan
+
+    def validate_plan(self, plan: Any) -> list[Any]:
+        """Problems with a plan against this repository (errors first)."""
+        from cdev_tui.planner import validate_plan
+
+        return validate_plan(plan, self.paths.repo)
+
+    def save_plan(self, plan: Any) -> Path:
+        """Write the plan where cdev keeps task plans; refuses a plan with errors."""
+        from cdev_tui.planner import save_plan
+
+        path = save_plan(plan, self.paths.repo)
+        self.store.record_event("plan.save", f"{plan.task_id}: {len(plan.agents)} agents → {path.name}")
+        return path
+
+    def spawn(self, plan: Any, **options: Any) -> Any:
+        """Branches, worktrees and workspace files for every agent of ``plan`` (see :mod:`cdev_tui.spawn`)."""
+        from cdev_tui.spawn import spawn_plan
+
+        started = self.timer()
+        report = spawn_plan(plan, self.paths, **options)
+        self.store.record_timing("spawn", self.timer() - started, f"{len(report.agents)} agents")
+        for outcome in report.agents:
+            detail = f"{outcome.outcome}" + (f": {outcome.error}" if outcome.error else "")
+            self.store.record_event("spawn", f"{outcome.agent_id} {detail}", outcome.agent_id)
+        return report
+
     def integrate(self, snapshot: WorkspaceSnapshot, **options: Any) -> Any:
         """Merge the agents into a new integration branch (see :func:`cdev_tui.integrate.integrate`)."""
         from cdev_tui.integrate import integrate

@@ -1,0 +1,87 @@
+"""The Plan screen on a real repository: plan a task from the keyboard, edit it, save it, spawn it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from cdev_tui.app import make_app
+from cdev_tui.screens.plan import PlanScreen
+from tests.apptools import summary_text, table_rows, wait_until
+from tests.conftest import commit_files, run_git
+
+SIZE = (150, 44)
+
+
+def project(tmp_path: Path) -> Path:
+    repo = tmp_path / "shop"
+    repo.mkdir()
+    run_git(repo, "init", "-q", "-b", "main")
+    commit_files(
+        repo,
+        {
+            ".gitignore": "workspaces/\n",
+            "shop/__init__.py": "",
+            "shop/billing/__init__.py": "",
+            "shop/billing/invoices.py": "def render_invoice(order):\n    return str(order)\n",
+            "shop/catalog/__init__.py": "",
+            "shop/catalog/search.py": "def search_products(query):\n    return []\n",
+            "tests/test_search.py": "from shop.catalog.search import search_products\n",
+        },
+        "shop",
+    )
+    return repo
+
+
+async def test_plan_edit_save_and_spawn_from_the_keyboard(tmp_path: Path) -> None:
+    repo = project(tmp_path)
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("p")
+        assert isinstance(app.screen, PlanScreen)
+        screen = app.screen
+        task = tmp_path / "task.md"
+        task.write_text("# SHOP-7 Invoices and search\n\n- Render invoices as PDF\n- Rank catalog search results\n")
+        await pilot.press("n", *str(task), "enter")  # a task file, typed as a path
+        await wait_until(pilot, lambda: screen.plan is not None and len(table_rows(app, "#plan-agents")) >= 2)
+        await wait_until(pilot, lambda: "exclusive ownership" in summary_text(app, "#plan-problems"))
+
+        agents = [row[0] for row in table_rows(app, "#plan-agents")]
+        second = agents[1]
+        await pilot.press("down", "d")  # the second agent now depends on the first
+        await pilot.press(*agents[0], "enter")
+        await wait_until(pilot, lambda: screen.plan.agent(second).dependencies == (agents[0],))
+        await pilot.press("d", "ctrl+u", *second, "enter")  # depending on itself is refused, nothing changes
+        await pilot.pause(0.3)
+        assert screen.plan.agent(second).dependencies == (agents[0],)
+
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen.saved_to is not None)
+        saved = json.loads(Path(screen.saved_to).read_text())
+        assert saved["integrationPlan"]["mergeOrder"] == [agents[0], second]
+        assert saved["integration_order"] == [agents[0], second]
+
+        await pilot.press("s", "y")
+        await wait_until(pilot, lambda: len(run_git(repo, "worktree", "list").splitlines()) == 3)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: len(table_rows(app, "#agents-table")) == 2)
+        statuses = {row[0]: row[1] for row in table_rows(app, "#agents-table")}
+        assert statuses[agents[0]].endswith("ready")
+        assert statuses[second] == f"⏸ blocked on {agents[0]}"
+
+
+async def test_a_plan_with_errors_cannot_be_saved(tmp_path: Path) -> None:
+    repo = project(tmp_path)
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("p", "n", *"Rank catalog search results", "enter")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.plan is not None and table_rows(app, "#plan-agents"))
+        await pilot.press("a", *"docs_agent", "enter")  # an agent without files is an error
+        await wait_until(pilot, lambda: "docs_agent" in summary_text(app, "#plan-problems"))
+        await pilot.press("w")
+        await pilot.pause(0.3)
+        assert screen.saved_to is None
+        assert not (repo / "shared" / "deployment-plans").exists()
