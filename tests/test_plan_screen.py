@@ -42,7 +42,9 @@ async def test_plan_edit_save_and_spawn_from_the_keyboard(tmp_path: Path) -> Non
         assert isinstance(app.screen, PlanScreen)
         screen = app.screen
         task = tmp_path / "task.md"
-        task.write_text("# SHOP-7 Invoices and search\n\n- Render invoices as PDF\n- Rank catalog search results\n")
+        task.write_text(
+            "# SHOP-7 Invoices and search\n\n- Render invoices as PDF\n- Rank catalog search results\n"
+        )
         await pilot.press("n", *str(task), "enter")  # a task file, typed as a path
         await wait_until(pilot, lambda: screen.plan is not None and len(table_rows(app, "#plan-agents")) >= 2)
         await wait_until(pilot, lambda: "exclusive ownership" in summary_text(app, "#plan-problems"))
