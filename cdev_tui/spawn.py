@@ -25,6 +25,7 @@ from cdev_tui import gitops
 from cdev_tui.errors import CdevError
 from cdev_tui.gitops import WorktreeInfo, git
 from cdev_tui.plan import Plan, PlanAgent
+from cdev_tui.planner.serialise import agent_to_dict
 from cdev_tui.structured import load_structured
 from cdev_tui.workspace import WorkspacePaths
 from cdev_tui.workspace_files import (
@@ -214,20 +215,8 @@ def plan_document(plan: Plan, agents: Iterable[PlanAgent] | None = None) -> dict
     """The §2.2 ``parallelAgents`` document for ``plan`` (only ``agents`` when given), as the writers take it."""
     entries = []
     for agent in plan.agents if agents is None else agents:
-        entry: dict[str, Any] = {
-            "agentId": agent.agent_id,
-            "agentRole": agent.role,
-            "focusArea": agent.focus_area,
-            "dependencies": list(agent.dependencies),
-            "filesToCreate": list(agent.files_to_create),
-            "filesToModify": list(agent.files_to_modify),
-            "testContracts": list(agent.test_contracts),
-            "validationCriteria": list(agent.validation_criteria),
-        }
-        if agent.estimated_minutes is not None:
-            entry["estimatedTime"] = agent.estimated_minutes
-        can_start = agent.can_start_immediately
-        entry["canStartImmediately"] = not agent.dependencies if can_start is None else can_start
+        entry = agent_to_dict(agent)
+        entry.setdefault("canStartImmediately", not agent.dependencies)
         entries.append(entry)
     return {"taskId": plan.task_id, "taskTitle": plan.task_title, "parallelAgents": entries}
 

@@ -19,18 +19,7 @@ def load_structured(path: Path) -> Any:
     """
     import yaml
 
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CdevError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise CdevError(f"{path}: is a directory, expected a YAML or JSON file") from None
-    except OSError as exc:
-        raise CdevError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_STRUCTURED_BYTES:
-        raise CdevError(f"{path}: too large for a plan or status file ({len(data)} bytes)")
-    if b"\0" in data[:8192]:
-        raise CdevError(f"{path}: binary file, expected YAML or JSON")
+    data = read_user_file(path, limit=MAX_STRUCTURED_BYTES, expected="a YAML or JSON file")
     text = data.decode("utf-8", errors="replace")
     text = _drop_shell_debris(text)
     if path.suffix == ".json":
@@ -45,6 +34,23 @@ def load_structured(path: Path) -> Any:
         where = f" at line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise CdevError(f"{path}: invalid YAML{where}: {problem}") from None
+
+
+def read_user_file(path: Path, *, limit: int, expected: str) -> bytes:
+    """The bytes of a file the user pointed us at; missing, unreadable, huge or binary files are a CdevError."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CdevError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise CdevError(f"{path}: is a directory, expected {expected}") from None
+    except OSError as exc:
+        raise CdevError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(data) > limit:
+        raise CdevError(f"{path}: too large for {expected} ({len(data)} bytes)")
+    if b"\0" in data[:8192]:
+        raise CdevError(f"{path}: binary file, expected {expected}")
+    return data
 
 
 def _drop_shell_debris(text: str) -> str:

@@ -25,7 +25,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     derived = {"exclusiveOwnership", "integrationPlan", "integration_order", "parallelAgents"}
     data: dict[str, Any] = {"taskId": plan.task_id, "taskTitle": plan.task_title}
     data.update({k: plan.extras[k] for k in head_keys if k in plan.extras})
-    data["parallelAgents"] = [_agent_to_dict(a) for a in plan.agents]
+    data["parallelAgents"] = [agent_to_dict(a) for a in plan.agents]
     chain, minutes = critical_path(plan.agents) if plan.agents and not find_cycles(plan.agents) else ([], 0)
     data["integrationPlan"] = {
         "mergeOrder": list(plan.merge_order),
@@ -39,7 +39,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return data
 
 
-def _agent_to_dict(agent: PlanAgent) -> dict[str, Any]:
+def agent_to_dict(agent: PlanAgent) -> dict[str, Any]:
+    """One ``parallelAgents`` entry in cdev's camelCase keys."""
     entry: dict[str, Any] = {
         "agentId": agent.agent_id,
         "agentRole": agent.role,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cdev_tui.errors import CdevError
-from cdev_tui.structured import load_structured
+from cdev_tui.structured import load_structured, read_user_file
 
 MAX_TASK_BYTES = 1024 * 1024
 
@@ -162,18 +162,7 @@ def _check_task_id(task_id: str, where: str) -> str:
 
 
 def _read_task_file(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise CdevError(f"{path}: file not found") from None
-    except IsADirectoryError:
-        raise CdevError(f"{path}: is a directory, expected a task file") from None
-    except OSError as exc:
-        raise CdevError(f"{path}: cannot read ({exc.strerror})") from None
-    if len(data) > MAX_TASK_BYTES:
-        raise CdevError(f"{path}: too large for a task description ({len(data)} bytes)")
-    if b"\0" in data[:8192]:
-        raise CdevError(f"{path}: binary file, expected a markdown or text task description")
+    data = read_user_file(path, limit=MAX_TASK_BYTES, expected="a markdown or text task description")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
