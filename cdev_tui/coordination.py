@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from cdev_tui.errors import CdevError
-from cdev_tui.status import AgentStatus
+from cdev_tui.status import DONE_STATUSES, AgentStatus
 from cdev_tui.structured import load_structured
 from cdev_tui.workspace import Agent, WorkspaceSnapshot
 from cdev_tui.workspace_files import (
@@ -31,12 +31,13 @@ STATUS_VALUES: Mapping[AgentStatus, str] = {
     AgentStatus.BLOCKED: "blocked",
     AgentStatus.IN_PROGRESS: "in_progress",
     AgentStatus.COMPLETE: "complete",
+    AgentStatus.COMMITTED: "committed",
     AgentStatus.MERGED: "merged",
 }
 """The ``agents[].status`` written for each derived status; planned and missing agents are left alone."""
 
-_WORKED = (AgentStatus.IN_PROGRESS, AgentStatus.COMPLETE, AgentStatus.MERGED)
-_DONE = (AgentStatus.COMPLETE, AgentStatus.MERGED)
+_WORKED = (AgentStatus.IN_PROGRESS, *DONE_STATUSES)
+_DONE = DONE_STATUSES
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@
     dest/shopfront-work-trees/SHOP-42-<agent>/   one linked worktree per agent, branch = folder name
     dest/shopfront-work-trees/coordination/      parallel-agent-status.{yaml,json}
 
-The story it tells: ``db_agent`` is merged into main; ``catalog_agent`` is complete but not merged;
+The story it tells: ``db_agent`` is merged into main; ``catalog_agent`` is complete and committed but not merged;
 ``api_agent`` and ``auth_agent`` are in progress and conflict on ``src/shopfront/api/routes.py`` (auth edited a
 file api owns); ``catalog_agent`` and ``api_agent`` both committed cdev's ``validation-status.yaml``
 (add/add conflict); ``cart_agent`` is blocked but has uncommitted edits to catalog's ``pricing.py`` that
@@ -244,7 +244,7 @@ _SCRIPTS: list[_AgentScript] = [
     ),
     _AgentScript(
         "catalog_agent",
-        status="complete",
+        status="committed",
         ticked=4,
         started=158,
         completed=70,

@@ -28,7 +28,7 @@ from cdev_tui import gitops
 from cdev_tui.errors import CdevError
 from cdev_tui.gitops import git
 from cdev_tui.plan import Plan
-from cdev_tui.status import AgentStatus
+from cdev_tui.status import DONE_STATUSES, AgentStatus
 from cdev_tui.workspace import BOOKKEEPING_PREFIXES, Agent, WorkspaceSnapshot
 from cdev_tui.workspace_files import atomic_write_text, dump_yaml, iso_utc
 
@@ -44,7 +44,7 @@ _FALLBACK_IDENTITY = {
     "GIT_COMMITTER_NAME": "cdev-tui",
     "GIT_COMMITTER_EMAIL": "cdev-tui@localhost",
 }
-_SETTLED = (AgentStatus.COMPLETE, AgentStatus.MERGED)
+_SETTLED = DONE_STATUSES
 
 OutputCallback = Callable[[int, str], None]
 Cancel = Callable[[], bool]

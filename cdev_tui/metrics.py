@@ -91,7 +91,7 @@ def progress_series(rows: Sequence[AgentSnapshotRow]) -> list[tuple[float, float
     for row in rows:
         latest[row.agent_id] = row
         fractions = [
-            1.0 if r.status in ("complete", "merged") else (r.done / r.total if r.total else 0.0)
+            1.0 if r.status in ("complete", "committed", "merged") else (r.done / r.total if r.total else 0.0)
             for r in latest.values()
         ]
         point = (row.ts, sum(fractions) / len(fractions))

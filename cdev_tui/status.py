@@ -11,5 +11,11 @@ class AgentStatus(StrEnum):
     BLOCKED = "blocked"
     IN_PROGRESS = "in progress"
     COMPLETE = "complete"
+    COMMITTED = "committed"
+    """Complete, its work committed on the branch and the worktree clean: ready to integrate."""
     MERGED = "merged"
     MISSING = "missing"
+
+
+DONE_STATUSES = (AgentStatus.COMPLETE, AgentStatus.COMMITTED, AgentStatus.MERGED)
+"""An agent in one of these has finished its checklist: its dependants may start."""

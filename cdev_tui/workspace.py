@@ -21,7 +21,7 @@ from cdev_tui.config import Config
 from cdev_tui.errors import CdevError
 from cdev_tui.gitops import GitCommandError, WorktreeInfo
 from cdev_tui.plan import Plan, PlanAgent, find_plans, load_plan, plan_agent_from_dict
-from cdev_tui.status import AgentStatus
+from cdev_tui.status import DONE_STATUSES, AgentStatus
 from cdev_tui.structured import load_structured, read_text_lines
 
 BOOKKEEPING_PREFIXES = ("workspaces/", "shared/coordination/", "shared/reports/", "shared/deployment-plans/")
@@ -635,18 +635,18 @@ def _stalled(item: AgentFacts, status: AgentStatus, now: datetime | None, stall_
 
 def _elapsed_minutes(item: AgentFacts, status: AgentStatus, now: datetime | None) -> int | None:
     """Working time: only for agents that started; stops at completion."""
-    started = (AgentStatus.IN_PROGRESS, AgentStatus.COMPLETE, AgentStatus.MERGED)
+    started = (AgentStatus.IN_PROGRESS, *DONE_STATUSES)
     if now is None or item.started_at is None or status not in started:
         return None
     end = now
-    if status in (AgentStatus.COMPLETE, AgentStatus.MERGED):
+    if status in DONE_STATUSES:
         end = min(now, item.completed_at or item.last_activity or now)
     return max(0, int((end - item.started_at).total_seconds() // 60))
 
 
 def _settled(item: AgentFacts) -> bool:
     """Complete or merged: what a dependency must be before dependants may start."""
-    return _status(item, ()) in (AgentStatus.COMPLETE, AgentStatus.MERGED)
+    return _status(item, ()) in DONE_STATUSES
 
 
 def _status(item: AgentFacts, blocked_by: Sequence[str]) -> AgentStatus:
@@ -664,7 +664,8 @@ def _status(item: AgentFacts, blocked_by: Sequence[str]) -> AgentStatus:
     ):
         return AgentStatus.MERGED
     if complete:
-        return AgentStatus.COMPLETE
+        clean = state is not None and not any(not _is_bookkeeping(p) for p in state.dirty)
+        return AgentStatus.COMMITTED if clean and state.ahead > 0 else AgentStatus.COMPLETE
     if blocked_by:
         return AgentStatus.BLOCKED
     worked = bool(item.checklist and item.checklist.done) or (

@@ -37,7 +37,7 @@ SORTS = ("plan", "status", "progress", "name")
 """Orders the table cycles through: plan order, most urgent status first, least progress first, by id."""
 FILTERS = ("all", "active", "attention")
 """Row filters: everything; not yet merged; only agents that need a look (blocked, missing, violations...)."""
-STATUS_URGENCY = ("missing", "blocked", "in progress", "ready", "complete", "merged", "planned")
+STATUS_URGENCY = ("missing", "blocked", "in progress", "ready", "complete", "committed", "merged", "planned")
 
 
 def needs_attention(agent: Agent) -> bool:

@@ -70,7 +70,7 @@ def test_check_and_uncheck_keep_the_file_format_and_the_model_sees_it(demo: Demo
     )
     fresh = loader.refresh(snapshot, {"auth_agent"})
     assert fresh.agent("auth_agent").progress == (3, 3)
-    assert fresh.agent("auth_agent").status is AgentStatus.COMPLETE
+    assert fresh.agent("auth_agent").status is AgentStatus.COMMITTED  # its work is committed, tree clean
 
     result = uncheck_items(fresh.agent("auth_agent"), [1])
     assert (result.done, result.total) == (2, 3) and "unticked 1" in result.message

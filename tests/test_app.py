@@ -34,7 +34,7 @@ async def test_agents_pane_shows_every_demo_agent_with_its_status(demo: Path, tm
         rows = statuses(app)
         assert set(rows) == {"db_agent", "catalog_agent", "api_agent", "auth_agent", "cart_agent"}
         assert rows["db_agent"].endswith("merged")
-        assert rows["catalog_agent"].endswith("complete")
+        assert rows["catalog_agent"].endswith("committed")
         assert rows["api_agent"].endswith("in progress")
         assert rows["auth_agent"].endswith("in progress")
         assert "blocked on auth_agent" in rows["cart_agent"]
@@ -116,7 +116,7 @@ async def test_checklist_edit_on_disk_updates_the_row_without_a_keypress(tmp_pat
         def row_updated() -> bool:
             """the api_agent row shows 4/4 and complete"""
             rows = {row[0]: row for row in table_rows(app, "#agents-table")}
-            return rows["api_agent"][2].endswith("4/4") and rows["api_agent"][1].endswith("complete")
+            return rows["api_agent"][2].endswith("4/4") and rows["api_agent"][1].endswith("committed")
 
         await wait_until(pilot, row_updated, timeout=5)
 

@@ -36,7 +36,7 @@ def test_status_json_lists_agents_with_status_progress_dependencies_and_violatio
     assert list(agents) == ["db_agent", "catalog_agent", "api_agent", "auth_agent", "cart_agent"]
     assert {a: agents[a]["status"] for a in agents} == {
         "db_agent": "merged",
-        "catalog_agent": "complete",
+        "catalog_agent": "committed",
         "api_agent": "in progress",
         "auth_agent": "in progress",
         "cart_agent": "blocked",

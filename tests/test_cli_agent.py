@@ -52,10 +52,10 @@ def test_check_json_and_the_coordination_status_follows(
     code, data = agent_json(demo, capsys, "check", "api_agent", "4")
     assert code == 0 and data["ok"] is True and data["action"] == "check" and data["agent"] == "api_agent"
     assert (data["result"]["done"], data["result"]["total"]) == (4, 4)
-    assert "api_agent in_progress → complete" in data["coordination"]
+    assert "api_agent in_progress → committed" in data["coordination"]
     status = json.loads((demo.coordination_dir / "parallel-agent-status.json").read_text())
     api = next(a for a in status["agents"] if a["agentId"] == "api_agent")
-    assert api["status"] == "complete" and api["completedAt"]
+    assert api["status"] == "committed" and api["completedAt"]
 
     code, out, _ = agent(demo, capsys, "uncheck", "api_agent", "1", "2")
     assert code == 0 and out.strip() == "api_agent: unticked 1, 2 (2/4 done)"

@@ -67,12 +67,12 @@ def test_completion_is_recorded_once_in_both_formats_keeping_unknown_keys_and_ag
     check_items(load(demo.repo).agent("api_agent"), [4])
     later = NOW + timedelta(minutes=5)
     result = sync_coordination_status(load(demo.repo), coord, later)
-    assert result.changes == ("api_agent in_progress → complete", "api_agent completed")
+    assert result.changes == ("api_agent in_progress → committed", "api_agent completed")
     assert len(result.written) == 2
     yaml_data, json_data = read_both(coord)
     assert yaml_data == json_data
     api = entry(json_data, "api_agent")
-    assert api["status"] == "complete"
+    assert api["status"] == "committed"
     assert api["completedAt"] == iso_utc(later) and api["lastUpdated"] == iso_utc(later)
     assert api["startedAt"] == api_started and api["reviewer"] == "sam"
     assert json_data["lastUpdated"] == iso_utc(later)

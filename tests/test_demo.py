@@ -28,7 +28,7 @@ AGENTS = ["db_agent", "catalog_agent", "api_agent", "auth_agent", "cart_agent"]
 STAGES = {"db_agent": 4, "catalog_agent": 4, "api_agent": 3, "auth_agent": 2, "cart_agent": 0}
 STATUSES = {
     "db_agent": "merged",
-    "catalog_agent": "complete",
+    "catalog_agent": "committed",
     "api_agent": "in_progress",
     "auth_agent": "in_progress",
     "cart_agent": "blocked",

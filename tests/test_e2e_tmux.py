@@ -72,7 +72,7 @@ def terminal(tmp_path: Path):
 
 def test_user_session_in_a_real_terminal(terminal: Terminal) -> None:
     screen = terminal.wait_for(lambda s: "db_agent" in s and "blocked on auth_agent" in s)
-    assert "merged" in screen and "in progress" in screen and "complete" in screen
+    assert "merged" in screen and "in progress" in screen and "committed" in screen
     assert "⚠ 1 not owned" in screen and "⏱ stalled" in screen
 
     terminal.press("2")

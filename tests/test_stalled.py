@@ -107,7 +107,7 @@ def test_only_agents_in_progress_are_ever_stalled(agent_tree: Path, repo: Path) 
     checklist.write_text("1. [x] first\n2. [x] second")
     age(checklist, HOURS_AGO_2)
     agent = load(repo).agent("slow_agent")
-    assert agent.status is AgentStatus.COMPLETE and not agent.stalled
+    assert agent.status is AgentStatus.COMMITTED and not agent.stalled
     assert agent.elapsed_minutes == 30  # stops at the last activity when no completion time is recorded
 
     idle = repo.parent / "project-work-trees" / "idle"

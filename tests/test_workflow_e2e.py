@@ -81,7 +81,7 @@ def test_plan_spawn_work_commit_integrate(
         subject = run_git(worktrees[agent_id], "log", "-1", "--format=%s")
         assert subject.startswith(f"feat({agent_id})")
     code, status = cli(capsys, "status", *common)
-    assert {a["status"] for a in status["agents"]} == {"complete"}
+    assert {a["status"] for a in status["agents"]} == {"committed"}
 
     main_before = run_git(shop, "rev-parse", "main")
     code, result = cli(capsys, "integrate", "--yes", "--test-cmd", "python -c 'import shop'", *common)

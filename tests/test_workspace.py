@@ -119,9 +119,14 @@ def test_statuses_progress_and_dependencies(workspace: dict[str, Path]) -> None:
 def test_complete_and_merged(workspace: dict[str, Path]) -> None:
     repo, auth = workspace["repo"], workspace["auth"]
     write_checklist(auth, "auth_agent", [True, True])
-    commit_files(auth, {"lib/auth.ts": "export const auth = 1;\n"}, "auth")
+    (auth / "lib").mkdir(exist_ok=True)
+    (auth / "lib" / "auth.ts").write_text("export const auth = 1;\n")
     _, snapshot = load(repo)
-    assert snapshot.agent("auth_agent").status is AgentStatus.COMPLETE
+    assert snapshot.agent("auth_agent").status is AgentStatus.COMPLETE  # checklist done, work not committed
+    run_git(auth, "add", "lib")
+    run_git(auth, "commit", "-q", "-m", "auth")
+    _, snapshot = load(repo)
+    assert snapshot.agent("auth_agent").status is AgentStatus.COMMITTED  # ready to integrate
     assert snapshot.agent("forms_agent").status is AgentStatus.READY  # its dependency is done
     run_git(repo, "merge", "-q", "--no-ff", "-m", "merge auth", f"{TASK}-auth_agent")
     _, snapshot = load(repo)

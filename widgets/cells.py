@@ -19,6 +19,7 @@ STATUS_STYLES: dict[str, str] = {
     AgentStatus.BLOCKED: "bold yellow",
     AgentStatus.IN_PROGRESS: "bold blue",
     AgentStatus.COMPLETE: "bold green",
+    AgentStatus.COMMITTED: "bold green",
     AgentStatus.MERGED: "green",
     AgentStatus.MISSING: "bold red",
 }
@@ -29,6 +30,7 @@ STATUS_GLYPHS: dict[str, str] = {
     AgentStatus.BLOCKED: "⏸",
     AgentStatus.IN_PROGRESS: "◐",
     AgentStatus.COMPLETE: "●",
+    AgentStatus.COMMITTED: "◉",
     AgentStatus.MERGED: "✔",
     AgentStatus.MISSING: "✕",
 }
