@@ -46,6 +46,7 @@ class PlanScreen(Screen[None]):
         Binding("m", "move", "Move file", id="plan.move"),
         Binding("d", "deps", "Dependencies", id="plan.deps"),
         Binding("k", "criteria", "Criteria", id="plan.criteria", show=False),
+        Binding("K", "contracts", "Contracts", id="plan.contracts", show=False),
         Binding("E", "estimate", "Estimate", id="plan.estimate", show=False),
         Binding("w", "save", "Save", id="plan.save"),
         Binding("s", "spawn", "Spawn", id="plan.spawn"),
@@ -188,7 +189,7 @@ class PlanScreen(Screen[None]):
                 files or Text("  none yet: move files to it with m\n", style="yellow"),
                 Text("Validation criteria (k)", style="bold underline"),
                 criteria,
-                Text("Test contracts", style="bold underline"),
+                Text("Test contracts (K)", style="bold underline"),
                 contracts,
             )
         )
@@ -334,6 +335,16 @@ class PlanScreen(Screen[None]):
             self._ask(
                 f"Validation criteria of {agent_id} (separated by ;)",
                 lambda text: self._apply(plan_edit.set_criteria, agent_id, _split(text, ";")),
+                value=current,
+            )
+
+    def action_contracts(self) -> None:
+        """Edit the highlighted agent's test contracts (separated by ',')."""
+        if self.plan and (agent_id := self.selected):
+            current = ", ".join(self.plan.agent(agent_id).test_contracts)
+            self._ask(
+                f"Test contracts of {agent_id} (comma-separated test files)",
+                lambda text: self._apply(plan_edit.set_contracts, agent_id, _split(text)),
                 value=current,
             )
 

@@ -87,3 +87,24 @@ async def test_a_plan_with_errors_cannot_be_saved(tmp_path: Path) -> None:
         await pilot.pause(0.3)
         assert screen.saved_to is None
         assert not (repo / "shared" / "deployment-plans").exists()
+
+
+async def test_criteria_contracts_and_estimate_are_edited_in_place(tmp_path: Path) -> None:
+    repo = project(tmp_path)
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("p", "n", *"Rank catalog search results", "enter")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.plan is not None and table_rows(app, "#plan-agents"))
+        agent_id = screen.selected
+        await pilot.press("k", "ctrl+u", *"results ranked by relevance; ties keep catalog order", "enter")
+        await pilot.press("K", "ctrl+u", *"tests/test_ranking.py", "enter")
+        await pilot.press("E", "ctrl+u", *"45", "enter")
+        await wait_until(pilot, lambda: screen.plan.agent(agent_id).estimated_minutes == 45)
+        agent = screen.plan.agent(agent_id)
+        assert agent.validation_criteria == ("results ranked by relevance", "ties keep catalog order")
+        assert agent.test_contracts == ("tests/test_ranking.py",)
+        await pilot.press("E", "ctrl+u", *"soon", "enter")  # not a number: refused, unchanged
+        await pilot.pause(0.2)
+        assert screen.plan.agent(agent_id).estimated_minutes == 45
