@@ -313,21 +313,7 @@ def _task_title(agent: Agent) -> str:
 
 def _status_entries(worktree: Path) -> list[tuple[str, str]]:
     """``(XY code, path)`` for every change ``git status`` reports (ignored files never appear)."""
-    out = gitops.git(
-        worktree, "status", "--porcelain=v1", "-z", "--untracked-files=all", strip=False
-    ).stdout.split("\0")
-    entries = []
-    index = 0
-    while index < len(out):
-        entry = out[index]
-        index += 1
-        if len(entry) < 4:
-            continue
-        code, path = entry[:2], entry[3:]
-        entries.append((code, path))
-        if "R" in code or "C" in code:
-            index += 1  # the original path of a staged rename/copy is already in the index
-    return entries
+    return gitops.status_entries(worktree)
 
 
 def _bookkeeping(path: str) -> bool:

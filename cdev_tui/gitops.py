@@ -146,6 +146,37 @@ def parse_worktree_porcelain(text: str) -> list[WorktreeInfo]:
     return entries
 
 
+def parse_status_z(text: str) -> list[tuple[str, str]]:
+    """``(XY code, path)`` from ``git status --porcelain=v1 -z``; for a rename or copy, the new path."""
+    entries: list[tuple[str, str]] = []
+    parts = text.split("\0")
+    index = 0
+    while index < len(parts):
+        entry = parts[index]
+        index += 1
+        if len(entry) < 4:
+            continue
+        code, path = entry[:2], entry[3:]
+        entries.append((code, path))
+        if "R" in code or "C" in code:
+            index += 1  # the original path of a rename/copy follows
+    return entries
+
+
+def status_entries(worktree: Path | str) -> list[tuple[str, str]]:
+    """Every change ``git status`` reports in ``worktree`` (untracked files listed one by one, ignored never)."""
+    out = git(
+        worktree,
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v1",
+        "-z",
+        "--untracked-files=all",
+        strip=False,
+    ).stdout
+    return parse_status_z(out)
+
+
 def current_branch(path: Path | str) -> str | None:
     """The branch checked out at ``path``, or None when detached or unborn."""
     result = git(path, "symbolic-ref", "--quiet", "--short", "HEAD", ok_codes=(0, 1, 128))

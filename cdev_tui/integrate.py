@@ -971,22 +971,11 @@ def render_markdown(
 
 def _main_worktree_changes(main: Path) -> list[str]:
     """Changed tracked files and untracked files, except cdev's own untracked bookkeeping files."""
-    out = git(main, "status", "--porcelain=v1", "-z", "--untracked-files=all", strip=False).stdout
-    parts = out.split("\0")
-    changed: list[str] = []
-    index = 0
-    while index < len(parts):
-        entry = parts[index]
-        index += 1
-        if len(entry) < 4:
-            continue
-        code, path = entry[:2], entry[3:]
-        if "R" in code or "C" in code:
-            index += 1
-        if code == "??" and path.startswith(BOOKKEEPING_PREFIXES):
-            continue
-        changed.append(path)
-    return changed
+    return [
+        path
+        for code, path in gitops.status_entries(main)
+        if not (code == "??" and path.startswith(BOOKKEEPING_PREFIXES))
+    ]
 
 
 def finish(repo: Path, integration_branch: str, target: str, *, confirm: bool = False) -> str:

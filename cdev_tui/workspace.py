@@ -577,19 +577,7 @@ def _parse_time(value: object) -> datetime | None:
 
 def parse_porcelain_z(text: str) -> tuple[str, ...]:
     """Paths from ``git status --porcelain=v1 -z`` (for a rename, the new path)."""
-    paths: list[str] = []
-    parts = text.split("\0")
-    index = 0
-    while index < len(parts):
-        entry = parts[index]
-        index += 1
-        if len(entry) < 4:
-            continue
-        code, path = entry[:2], entry[3:]
-        paths.append(path)
-        if "R" in code or "C" in code:
-            index += 1  # skip the original path of a rename/copy
-    return tuple(paths)
+    return tuple(path for _code, path in gitops.parse_status_z(text))
 
 
 def derive_agents(

@@ -141,7 +141,7 @@ def test_commit_is_gated_then_commits_on_the_agent_branch_only(demo: DemoWorkspa
         commit_agent(agent_of(demo.repo, "auth_agent"))
     assert head(worktree) == agent_head
 
-    (worktree / "tests" / "test_tokens.py").write_text("def test_tokens():\n    assert True\n")
+    (worktree / "tests" / "test_tokens.py").write_text("def test_tokens():\n    assert 1 < 2\n")
     bookkeeping = worktree / "shared" / "coordination" / "integration-status.yaml"
     bookkeeping.parent.mkdir(parents=True)
     bookkeeping.write_text("integration_ready: true\n")
