@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,6 +24,9 @@ from cdev_tui.gitops import GitCommandError, WorktreeInfo
 from cdev_tui.plan import Plan, PlanAgent, find_plans, load_plan, plan_agent_from_dict
 from cdev_tui.status import DONE_STATUSES, AgentStatus
 from cdev_tui.structured import load_structured, read_text_lines
+
+GIT_PARALLELISM = 4
+"""At most this many agents are read (their git commands run) at the same time."""
 
 BOOKKEEPING_PREFIXES = ("workspaces/", "shared/coordination/", "shared/reports/", "shared/deployment-plans/")
 """cdev's own coordination files: never an ownership violation, but a known source of merge conflicts."""
@@ -238,7 +242,9 @@ class WorkspaceLoader:
             ]
         except GitCommandError as exc:
             raise CdevError(str(exc)) from None
-        facts = [self._read_agent(w, plans) for w in worktrees]
+        # git runs in subprocesses, so a few at a time overlap well; the bound keeps the machine responsive.
+        with ThreadPoolExecutor(max_workers=GIT_PARALLELISM) as pool:
+            facts = list(pool.map(lambda w: self._read_agent(w, plans), worktrees))
         facts.extend(self._planned_only(plans, facts))
         plan_order = {spec.agent_id: i for plan in plans for i, spec in enumerate(plan.agents)}
         facts.sort(key=lambda f: (plan_order.get(f.agent_id, len(plan_order)), f.agent_id))
