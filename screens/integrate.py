@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from rich.markdown import Markdown
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Log, Static, Switch
@@ -59,11 +60,12 @@ class IntegrateScreen(Screen[None]):
             self.event = event
 
     class Done(Message):
-        """The run ended (an ``integrate.IntegrationResult``)."""
+        """The run ended (an ``integrate.IntegrationResult``) and its Markdown report."""
 
-        def __init__(self, result: Any) -> None:
+        def __init__(self, result: Any, report: str) -> None:
             super().__init__()
             self.result = result
+            self.report = report
 
     def __init__(self, service: WorkspaceService, snapshot: WorkspaceSnapshot) -> None:
         super().__init__()
@@ -91,12 +93,15 @@ class IntegrateScreen(Screen[None]):
         table.add_columns("#", "Agent", "Merge", "Tests", "Time", "Notes")
         yield table
         yield Log(id="integrate-log", highlight=False)
+        with VerticalScroll(id="integrate-report-scroll"):
+            yield Static("", id="integrate-report")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Integrate"
         self.sub_title = f"into a new branch from {self.snapshot.paths.target}"
         self.query_one("#steps-table", DataTable).focus()  # letter keys act; tab reaches the options
+        self.query_one("#integrate-report-scroll").display = False
         self._run_preflight()
 
     # -- pre-flight ----------------------------------------------------------------------------------
@@ -157,6 +162,9 @@ class IntegrateScreen(Screen[None]):
             if yes:
                 self.running = True
                 self.query_one("#integrate-log", Log).clear()
+                self.query_one("#integrate-problems", Static).update(
+                    Text("Integrating… (escape cancels)", style="yellow")
+                )
                 self._run_integration(self.query_one("#test-command", Input).value.strip() or None)
 
         self.app.push_screen(
@@ -178,7 +186,11 @@ class IntegrateScreen(Screen[None]):
             on_step=lambda event: self.post_message(self.Step(event)),
             cancel=lambda: worker.is_cancelled,
         )
-        self.post_message(self.Done(result))
+        try:
+            report = result.report_md.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            report = f"(the report could not be read: {exc.strerror})"
+        self.post_message(self.Done(result, report))
 
     @on(Output)
     def _on_output(self, message: Output) -> None:
@@ -221,6 +233,7 @@ class IntegrateScreen(Screen[None]):
     def _on_done(self, message: Done) -> None:
         self.running = False
         self.result = result = message.result
+        self.query_one("#integrate-problems", Static).update("")
         summary = Text()
         if result.ok:
             summary.append(f"{result.branch} is ready", style="bold green")
@@ -230,6 +243,8 @@ class IntegrateScreen(Screen[None]):
             summary.append(f": {result.stopped_reason}. {result.target} is untouched.")
         summary.append(f"\nReport: {result.report_md}", style="dim")
         self.query_one("#integrate-summary", Static).update(summary)
+        self.query_one("#integrate-report", Static).update(Markdown(message.report))
+        self.query_one("#integrate-report-scroll").display = True
         self.app.main.refresh_workspace()  # type: ignore[attr-defined]
 
     def action_finish(self) -> None:

@@ -31,6 +31,8 @@ async def test_integrate_then_finish_from_the_keyboard(tmp_path: Path) -> None:
         assert [row[2] for row in table_rows(app, "#steps-table")] == ["merged"] * 3
         assert [row[3] for row in table_rows(app, "#steps-table")] == ["passed"] * 3
         assert "tests-ran-here" in "\n".join(screen.query_one("#integrate-log").lines)
+        report = summary_text(app, "#integrate-report")
+        assert "a_agent" in report and "b_agent" in report and "c_agent" in report
         assert run_git(ws.repo, "rev-parse", "main") == target_before  # untouched until finish
         await pilot.press("f", "y")
         await wait_until(pilot, lambda: run_git(ws.repo, "rev-parse", "main") != target_before)
