@@ -268,4 +268,10 @@ def _summary_text(snapshot: WorkspaceSnapshot, shown: int, sort: str, filter: st
         text.append(f"  ·  {', '.join(view)}", style="italic")
     for plan in snapshot.task_plans:
         text.append(f"\nplan {plan.task_id}: {plan.task_title}", style="dim")
+    if not snapshot.agents:
+        text.append(
+            "\nNo agent worktrees yet. Press p to plan a task and spawn its agents, "
+            "or try `cdev-tui demo` for a ready-made workspace.",
+            style="bold yellow",
+        )
     return text

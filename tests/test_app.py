@@ -146,3 +146,11 @@ async def test_search_filter_and_sort_the_agent_table(demo: Path, tmp_path: Path
         }
         await pilot.press("F", "S")  # all, sorted by status: the blocked agent first
         assert table_rows(app, "#agents-table")[0][0] == "cart_agent"
+
+
+async def test_a_repository_without_agents_says_what_to_do(repo: Path, tmp_path: Path) -> None:
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None and app.screen.query("#agents-summary"))
+        await wait_until(pilot, lambda: "No agent worktrees yet" in summary_text(app, "#agents-summary"))
+        assert "Press p to plan a task" in summary_text(app, "#agents-summary")

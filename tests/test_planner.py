@@ -606,10 +606,10 @@ def test_save_plan_refuses_an_invalid_plan_and_keeps_the_old_file(shop: Path) ->
 
 def test_fetch_linear_issue_writes_the_cache(shop: Path, server: FakeServer) -> None:
     server.reply(200, {"data": {"issue": linear_issue(assignee=None, description=None)}})
-    issue = fetch_linear_issue("SHOP-63", api_key="lin_api_key_123", url=server.url + "/graphql", repo=shop)
+    issue = fetch_linear_issue("SHOP-63", api_key="lin_api_dummy_123", url=server.url + "/graphql", repo=shop)
     assert issue["identifier"] == "SHOP-63" and issue["assignee"] is None
     (request,) = server.requests
-    assert request["headers"]["authorization"] == "lin_api_key_123"  # no "Bearer"
+    assert request["headers"]["authorization"] == "lin_api_dummy_123"  # no "Bearer"
     assert request["json"]["variables"] == {"id": "SHOP-63"}
     assert "issue(id: $id)" in request["json"]["query"]
     for name in ("priorityLabel", "assignee { name email }", "project { name }", "updatedAt"):
