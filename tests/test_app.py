@@ -154,3 +154,17 @@ async def test_a_repository_without_agents_says_what_to_do(repo: Path, tmp_path:
         await wait_until(pilot, lambda: app.main.snapshot is not None and app.screen.query("#agents-summary"))
         await wait_until(pilot, lambda: "No agent worktrees yet" in summary_text(app, "#agents-summary"))
         assert "Press p to plan a task" in summary_text(app, "#agents-summary")
+
+
+async def test_user_keymap_rebinds_a_command(demo: Path, tmp_path: Path) -> None:
+    from cdev_tui.config import Config
+
+    app = make_app(demo, db=tmp_path / "c.db", config=Config(keymap={"pane.metrics": "m"}))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("m")
+        assert app.screen.query_one(TabbedContent).active == "metrics"
+        await pilot.press("1")
+        assert app.screen.query_one(TabbedContent).active == "agents"
+        await pilot.press("4")  # the default key no longer does it
+        assert app.screen.query_one(TabbedContent).active == "agents"
