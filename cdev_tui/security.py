@@ -96,6 +96,26 @@ class ScanReport:
     root_paths: dict[str, str] = field(default_factory=dict)  # label -> absolute root path
 
 
+def merge_reports(base: ScanReport, fresh: ScanReport) -> ScanReport:
+    """``base`` with everything about ``fresh``'s roots replaced by ``fresh`` (a rescan of a few worktrees).
+
+    File and byte counts stay those of ``base``: they describe the last full scan.
+    """
+    labels = set(fresh.roots)
+    fresh_paths = tuple(path.rstrip("/") + "/" for label, path in fresh.root_paths.items() if label in labels)
+    return ScanReport(
+        roots=base.roots + [label for label in fresh.roots if label not in base.roots],
+        files_scanned=base.files_scanned,
+        bytes_scanned=base.bytes_scanned,
+        findings=[f for f in base.findings if f.root_label not in labels] + fresh.findings,
+        hygiene=[h for h in base.hygiene if h.root_label not in labels] + fresh.hygiene,
+        skipped=[s for s in base.skipped if not s[0].startswith(fresh_paths)] + fresh.skipped,
+        seconds=base.seconds,
+        cancelled=fresh.cancelled,
+        root_paths={**base.root_paths, **fresh.root_paths},
+    )
+
+
 # --- rules -------------------------------------------------------------------------------------------------
 
 # Key names for the generic assignment rules (regex fragment) and the matching line keywords.

@@ -146,16 +146,22 @@ class WorkspaceService:
             self.store.record_snapshots(rows)
 
     def scan(
-        self, snapshot: WorkspaceSnapshot, cancel: Cancel | None = None, progress: Progress | None = None
+        self,
+        snapshot: WorkspaceSnapshot,
+        cancel: Cancel | None = None,
+        progress: Progress | None = None,
+        agents: set[str] | None = None,
     ):
-        """Secret scan and hygiene checks over the main worktree and every agent worktree."""
+        """Secret scan and hygiene checks over the main worktree and every agent worktree (or only ``agents``)."""
         from cdev_tui.security import scan_roots
 
-        roots = [("main", snapshot.paths.repo)]
+        roots = [("main", snapshot.paths.repo)] if agents is None else []
         roots += [
             (a.agent_id, a.facts.worktree)
             for a in snapshot.agents
-            if a.facts.worktree is not None and a.facts.worktree.is_dir()
+            if a.facts.worktree is not None
+            and a.facts.worktree.is_dir()
+            and (agents is None or a.agent_id in agents)
         ]
         started = self.timer()
         report = replace(scan_roots(roots, cancel=cancel, progress=progress), seconds=self.timer() - started)

@@ -58,6 +58,13 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.report = report
 
+    class ScanUpdated(Message):
+        """A rescan of the worktrees of a few agents whose files changed (a ``ScanReport``)."""
+
+        def __init__(self, report: Any) -> None:
+            super().__init__()
+            self.report = report
+
     class ScanProgress(Message):
         """Secret scan progress."""
 
@@ -74,6 +81,7 @@ class MainScreen(Screen[None]):
         self._refreshing = False
         self._watched: list[Path] = []
         self._latest: dict[type[Pane], dict[str, tuple[Any, ...]]] = {}
+        self._scan_report: Any = None  # the latest full scan, with later per-agent rescans merged in
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -283,6 +291,10 @@ class MainScreen(Screen[None]):
         if not worker.is_cancelled:
             self.post_message(self.ScanFinished(report))
 
+    @work(thread=True, group="scan-agents", exit_on_error=False, description="Rescanning changed worktrees")
+    def _rescan_agents(self, snapshot: WorkspaceSnapshot, agents: set[str]) -> None:
+        self.post_message(self.ScanUpdated(self.service.scan(snapshot, agents=agents)))
+
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False, description="Computing metrics")
     def _compute_metrics(self, snapshot: WorkspaceSnapshot) -> None:
         self.post_message(self._MetricsReady(self.service.metrics(snapshot)))
@@ -320,6 +332,10 @@ class MainScreen(Screen[None]):
             self._compute_metrics(message.snapshot)
         if first:
             self._scan(message.snapshot)
+        elif message.changed is not None and previous is not None and self._scan_report is not None:
+            touched = self.service.loader.agents_touched(previous, message.changed)
+            if touched:
+                self._rescan_agents(message.snapshot, touched)
         roots = self.service.loader.watch_roots(message.snapshot)
         if roots != self._watched:
             self._watched = roots
@@ -337,8 +353,18 @@ class MainScreen(Screen[None]):
 
     @on(ScanFinished)
     def _on_scan(self, message: ScanFinished) -> None:
+        self._scan_report = message.report
         self._deliver(SecurityPane, "show_report", (message.report,))
         self._refresh_metrics()
+
+    @on(ScanUpdated)
+    def _on_scan_updated(self, message: ScanUpdated) -> None:
+        from cdev_tui.security import merge_reports
+
+        if self._scan_report is None:
+            return
+        self._scan_report = merge_reports(self._scan_report, message.report)
+        self._deliver(SecurityPane, "show_report", (self._scan_report,))
 
     def _refresh_metrics(self) -> None:
         if self.snapshot is not None:

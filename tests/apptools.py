@@ -36,8 +36,11 @@ async def wait_until(pilot: Pilot, condition: Callable[[], bool], timeout: float
 
 
 def summary_text(app: CdevApp, selector: str) -> str:
-    """The plain text a Static shows (rendered the way a terminal would, without colour)."""
-    content = app.screen.query_one(selector, Static).content
+    """The plain text a Static shows (rendered the way a terminal would, without colour); "" until mounted."""
+    found = app.screen.query(selector)
+    if not found:
+        return ""
+    content = found.first(Static).content
     if isinstance(content, str):
         return content
     console = Console(width=200, color_system=None, record=True, file=io.StringIO())

@@ -168,3 +168,24 @@ async def test_user_keymap_rebinds_a_command(demo: Path, tmp_path: Path) -> None
         assert app.screen.query_one(TabbedContent).active == "agents"
         await pilot.press("4")  # the default key no longer does it
         assert app.screen.query_one(TabbedContent).active == "agents"
+
+
+async def test_a_secret_written_into_a_worktree_shows_up_without_a_rescan(tmp_path: Path) -> None:
+    repo = build_demo(tmp_path / "live").repo
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "found" in summary_text(app, "#security-summary"))
+        await pilot.pause(0.5)  # the watcher is running
+        worktree = app.main.snapshot.agent("api_agent").facts.worktree
+        key = "AKIA" + "QX7RZ2M4T6V5W3Y5"  # built here so this file holds no key-shaped literal
+        (worktree / "src" / "shopfront" / "api" / "settings.py").write_text(f'AWS_ACCESS_KEY_ID = "{key}"\n')
+
+        def reported() -> bool:
+            """the new key is listed for api_agent, masked"""
+            rows = table_rows(app, "#findings-table")
+            return any(row[2] == "api_agent" and "settings.py" in row[3] for row in rows)
+
+        await wait_until(pilot, reported, timeout=10)
+        rows = table_rows(app, "#findings-table")
+        assert key not in "".join(cell for row in rows for cell in row)
+        assert any(row[2] == "auth_agent" for row in rows)  # the other worktrees' findings stay

@@ -543,3 +543,36 @@ def test_encrypted_legacy_pem_and_header_in_code() -> None:
     (finding,) = scan_text(legacy + "\n", "legacy.pem")
     assert scan_text(code, "parse.py") == []
     assert finding.fingerprint == hashlib.sha256(f"private-key:{body}".encode()).hexdigest()
+
+
+def test_merge_reports_replaces_only_the_rescanned_roots() -> None:
+    from cdev_tui.security import Finding, HygieneIssue, ScanReport, merge_reports
+
+    def finding(label: str, path: str) -> Finding:
+        return Finding("github-token", "GitHub token", "high", path, 1, 1, "f" * 64, "ghp_********", label)
+
+    base = ScanReport(
+        roots=["main", "a", "b"],
+        files_scanned=10,
+        bytes_scanned=100,
+        findings=[finding("a", "old.py"), finding("b", "keep.py")],
+        hygiene=[HygieneIssue("env-file", "high", ".env", "not ignored", "a")],
+        skipped=[("/w/a/big.bin", "binary"), ("/w/b/huge.txt", "too large")],
+        seconds=1.0,
+        root_paths={"main": "/w/main", "a": "/w/a", "b": "/w/b"},
+    )
+    fresh = ScanReport(
+        roots=["a"],
+        files_scanned=3,
+        bytes_scanned=30,
+        findings=[finding("a", "new.py")],
+        hygiene=[],
+        skipped=[],
+        seconds=0.1,
+        root_paths={"a": "/w/a"},
+    )
+    merged = merge_reports(base, fresh)
+    assert [(f.root_label, f.path) for f in merged.findings] == [("b", "keep.py"), ("a", "new.py")]
+    assert merged.hygiene == []
+    assert merged.skipped == [("/w/b/huge.txt", "too large")]
+    assert merged.roots == ["main", "a", "b"] and merged.files_scanned == 10
