@@ -130,13 +130,16 @@ class AgentsPane(Pane):
         agents = visible_agents(snapshot.agents, query=self.query_text, sort=self.sort, filter=self.filter)
         wanted = [a.agent_id for a in agents]
         current = [row.value for row in table.rows]
+        show_task = (
+            len({a.facts.task_id for a in snapshot.agents if a.facts.task_id}) > 1
+        )  # rows grouped by task
         if current != wanted:
             table.clear()
             for agent in agents:
-                table.add_row(*_cells(agent), key=agent.agent_id)
+                table.add_row(*_cells(agent, show_task), key=agent.agent_id)
         else:
             for agent in agents:
-                for (column, _label), value in zip(COLUMNS, _cells(agent), strict=True):
+                for (column, _label), value in zip(COLUMNS, _cells(agent, show_task), strict=True):
                     table.update_cell(agent.agent_id, column, value)
         if selected in wanted:
             table.move_cursor(row=wanted.index(selected))
@@ -210,7 +213,7 @@ class AgentsPane(Pane):
         self.query_one(AgentDetail).show_agent(agent, repo, self._clock())
 
 
-def _cells(agent: Agent) -> tuple[Text | str, ...]:
+def _cells(agent: Agent, show_task: bool = False) -> tuple[Text | str, ...]:
     facts = agent.facts
     state = facts.git
     done, total = agent.progress
@@ -235,8 +238,11 @@ def _cells(agent: Agent) -> tuple[Text | str, ...]:
     if state and state.last_commit:
         commit = Text(f"{state.last_commit.sha[:7]} ", style="dim")
         commit.append(state.last_commit.subject[:48])
+    name = Text(agent.agent_id, style="bold")
+    if show_task and facts.task_id:
+        name = Text.assemble((f"{facts.task_id} ", "dim"), name)
     return (
-        Text(agent.agent_id, style="bold"),
+        name,
         status_text(agent.status, blocked),
         progress_bar(agent.fraction, done, total),
         elapsed_text(agent),

@@ -189,3 +189,30 @@ async def test_a_secret_written_into_a_worktree_shows_up_without_a_rescan(tmp_pa
         rows = table_rows(app, "#findings-table")
         assert key not in "".join(cell for row in rows for cell in row)
         assert any(row[2] == "auth_agent" for row in rows)  # the other worktrees' findings stay
+
+
+def test_agents_of_several_tasks_are_grouped_by_task() -> None:
+    from cdev_tui.plan import PlanAgent
+    from cdev_tui.screens.agents import visible_agents
+    from cdev_tui.status import AgentStatus
+    from cdev_tui.workspace import Agent, AgentFacts
+
+    def agent(agent_id: str, task: str) -> Agent:
+        facts = AgentFacts(
+            agent_id=agent_id, spec=PlanAgent(agent_id), task_id=task, worktree=Path("/w") / agent_id
+        )
+        return Agent(facts=facts, status=AgentStatus.READY)
+
+    agents = [
+        agent("b_agent", "T-2"),
+        agent("a_agent", "T-1"),
+        agent("c_agent", "T-2"),
+        agent("d_agent", "T-1"),
+    ]
+    assert [a.agent_id for a in visible_agents(agents)] == ["a_agent", "d_agent", "b_agent", "c_agent"]
+    assert [a.agent_id for a in visible_agents(agents, sort="name")] == [
+        "a_agent",
+        "d_agent",
+        "b_agent",
+        "c_agent",
+    ]
