@@ -50,6 +50,7 @@ class PlanScreen(Screen[None]):
         Binding("E", "estimate", "Estimate", id="plan.estimate", show=False),
         Binding("w", "save", "Save", id="plan.save"),
         Binding("s", "spawn", "Spawn", id="plan.spawn"),
+        Binding("S", "spawn(True)", "Spawn + copy .env", id="plan.spawn_env", show=False),
         Binding("escape", "close", "Close", id="plan.close"),
     ]
 
@@ -388,8 +389,12 @@ class PlanScreen(Screen[None]):
         self._show()
         self.notify(f"Plan saved to {path}")
 
-    def action_spawn(self) -> None:
-        """Create a branch and worktree for every agent (after a confirmation), with progress and ETA."""
+    def action_spawn(self, copy_env: bool = False) -> None:
+        """Create a branch and worktree for every agent (after a confirmation), with progress and ETA.
+
+        With ``copy_env`` the main worktree's ``.env*`` files and IDE folders are copied into each worktree;
+        the confirmation says plainly that this copies secrets.
+        """
         if self._has_errors():
             return
         plan = self.plan
@@ -400,23 +405,26 @@ class PlanScreen(Screen[None]):
                 bar = self.query_one("#spawn-progress", ProgressBar)
                 bar.display = True
                 bar.update(total=len(plan.agents), progress=0)
-                self._spawn(plan)
+                self._spawn(plan, copy_env)
 
         root = self.service.paths.worktrees_root
+        detail = f"Creates branches {plan.task_id}-<agent> from {self.service.paths.target} and worktrees in {root}."
+        if copy_env:
+            detail += (
+                "\n⚠ Also copies .env files and .claude/.cursor/.vscode into every worktree: "
+                "any secrets in them end up in each agent's folder."
+            )
         self.app.push_screen(
-            ConfirmScreen(
-                f"Spawn {len(plan.agents)} agents?",
-                f"Creates branches {plan.task_id}-<agent> from {self.service.paths.target} and worktrees in {root}.",
-                yes_label="Spawn",
-            ),
-            answered,
+            ConfirmScreen(f"Spawn {len(plan.agents)} agents?", detail, yes_label="Spawn"), answered
         )
 
     @work(thread=True, exclusive=True, group="plan-spawn", exit_on_error=False, description="Spawning agents")
-    def _spawn(self, plan: Plan) -> None:
+    def _spawn(self, plan: Plan, copy_env: bool) -> None:
         if self.saved_to is None:
             self.service.save_plan(plan)
-        report = self.service.spawn(plan, progress=lambda p: self.post_message(self.SpawnStep(p)))
+        report = self.service.spawn(
+            plan, copy_env=copy_env, progress=lambda p: self.post_message(self.SpawnStep(p))
+        )
         self.post_message(self.Spawned(report))
 
     @on(SpawnStep)

@@ -108,3 +108,25 @@ async def test_criteria_contracts_and_estimate_are_edited_in_place(tmp_path: Pat
         await pilot.press("E", "ctrl+u", *"soon", "enter")  # not a number: refused, unchanged
         await pilot.pause(0.2)
         assert screen.plan.agent(agent_id).estimated_minutes == 45
+
+
+async def test_spawn_with_env_copy_warns_about_secrets_and_copies(tmp_path: Path) -> None:
+    from cdev_tui.widgets.confirm import ConfirmScreen
+
+    repo = project(tmp_path)
+    (repo / ".env").write_text("API_TOKEN=not-a-real-one\n")
+    (repo / ".gitignore").write_text("workspaces/\n.env\n")
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("p", "n", *"Rank catalog search results", "enter")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.plan is not None and table_rows(app, "#plan-agents"))
+        await wait_until(pilot, lambda: "exclusive ownership" in summary_text(app, "#plan-problems"))
+        await pilot.press("S")
+        assert isinstance(app.screen, ConfirmScreen) and "secrets" in app.screen.detail
+        await pilot.press("y")
+        worktrees = tmp_path / "shop-work-trees"
+        await wait_until(pilot, lambda: any(worktrees.glob("*/.env")))
+        copied = next(worktrees.glob("*/.env"))
+        assert copied.read_text() == "API_TOKEN=not-a-real-one\n"
