@@ -12,7 +12,6 @@ from textual.screen import Screen
 from cdev_tui import assets
 from cdev_tui.commands import COMMANDS
 from cdev_tui.config import Config
-from cdev_tui.screens.help import HelpScreen
 from cdev_tui.screens.main import MainScreen
 from cdev_tui.service import WorkspaceService, lazy_service
 
@@ -61,6 +60,8 @@ class CdevApp(App[None]):
 
     def action_show_pane(self, pane: str) -> None:
         """Switch to a pane (keys 1 to 4)."""
+        from cdev_tui.screens.help import HelpScreen
+
         if isinstance(self.screen, HelpScreen):
             self.pop_screen()
         self.main.show_pane(pane)
@@ -107,6 +108,8 @@ class CdevApp(App[None]):
 
     def action_help(self) -> None:
         """Show the help screen."""
+        from cdev_tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

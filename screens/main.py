@@ -23,8 +23,6 @@ from cdev_tui.screens.metrics import MetricsPane
 from cdev_tui.screens.pane import Pane
 from cdev_tui.screens.security import SecurityPane
 from cdev_tui.watch import watch_changes
-from cdev_tui.widgets.checklist_editor import ChecklistScreen
-from cdev_tui.widgets.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from cdev_tui.service import WorkspaceService
@@ -167,6 +165,7 @@ class MainScreen(Screen[None]):
 
     def _confirm_then_run(self, agent: Any, name: str) -> None:
         from cdev_tui.actions import commit_message
+        from cdev_tui.widgets.confirm import ConfirmScreen
 
         question, detail = self.CONFIRM[name]
         words = {"agent": agent.agent_id, "branch": agent.facts.branch or "-"}
@@ -180,6 +179,8 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question.format(**words), detail.format(**words)), answered)
 
     def _edit_checklist(self, agent: Any) -> None:
+        from cdev_tui.widgets.checklist_editor import ChecklistScreen
+
         checklist = agent.facts.checklist
         if checklist is None or not checklist.items:
             self.notify(f"{agent.agent_id} has no checklist.", severity="warning")
