@@ -165,3 +165,11 @@ def test_status_json_lists_the_task_plan_once(
         capsys, "status", "--repo", str(demo), "--db", str(tmp_path / "c.db"), "--format", "json"
     )
     assert [p["task_id"] for p in data["plans"]] == ["SHOP-42"]
+
+
+def test_a_closed_pipe_is_not_a_traceback(demo: Path, tmp_path: Path) -> None:
+    exe = Path(sys.executable).with_name("cdev-tui")
+    shell = f"'{exe}' status --repo '{demo}' --db '{tmp_path / 'c.db'}' --format json | head -c 10"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
+    assert result.stdout == '{\n  "repo"'
+    assert "Traceback" not in result.stderr and result.stderr == ""
