@@ -83,7 +83,12 @@ MIGRATIONS: tuple[str, ...] = (
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    if path.is_dir():
+        raise CdevError(f"{path}: is a directory, expected the store's database file")
+    try:
+        conn = sqlite3.connect(path, timeout=10, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise CdevError(f"{path}: cannot open the store ({exc})") from None
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")

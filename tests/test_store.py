@@ -115,3 +115,12 @@ def test_killing_a_writer_mid_write_leaves_a_readable_database(tmp_path: Path) -
     store = Store(path)
     assert len(store.latest_snapshots()) == 50
     store.close()
+
+
+def test_a_store_path_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CdevError, match="is a directory"):
+        Store(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(CdevError, match="cannot create the store folder"):
+        Store(blocker / "cdev.db")  # its folder cannot be created: a file is in the way
