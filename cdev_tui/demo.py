@@ -648,9 +648,16 @@ def build_demo(dest: Path, *, now: datetime | None = None, replace: bool = True)
         if not replace:
             raise CdevError(f"{repo}: a demo is already built here")
         _remove_previous(repo, root)
-    dest.mkdir(parents=True, exist_ok=True)
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CdevError(f"{dest}: cannot create the demo folder ({exc.strerror})") from None
     try:
         return _Builder(dest, now).build()
+    except OSError as exc:
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(repo, ignore_errors=True)
+        raise CdevError(f"{dest}: cannot build the demo there ({exc.strerror or exc})") from None
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         shutil.rmtree(repo, ignore_errors=True)

@@ -173,3 +173,14 @@ def test_a_closed_pipe_is_not_a_traceback(demo: Path, tmp_path: Path) -> None:
     result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True)
     assert result.stdout == '{\n  "repo"'
     assert "Traceback" not in result.stderr and result.stderr == ""
+
+
+def test_demo_in_a_folder_that_cannot_be_created_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert main(["demo", str(blocker / "demo"), "--no-tui"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot create the demo folder" in err and "Traceback" not in err
+    assert blocker.read_text() == "x"
