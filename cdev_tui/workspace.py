@@ -391,7 +391,8 @@ class WorkspaceLoader:
     ) -> AgentFacts:
         worktree = info.path
         if not worktree.is_dir():
-            agent_id = known_id or info.branch or worktree.name
+            # The context file went with the folder; the branch name still says which planned agent it was.
+            agent_id = known_id or _planned_id_for_branch(plans, info.branch) or info.branch or worktree.name
             return AgentFacts(
                 agent_id=agent_id,
                 spec=_plan_spec(plans, agent_id) or PlanAgent(agent_id),
@@ -713,6 +714,15 @@ def _belongs_to(path: Path, facts: AgentFacts, common_dir: Path) -> bool:
 
 def _is_within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
+
+
+def _planned_id_for_branch(plans: Sequence[Plan], branch: str | None) -> str | None:
+    """The agent a plan gives the branch ``<taskId>-<agentId>`` to, matched whole (never by splitting)."""
+    for plan in plans:
+        for spec in plan.agents:
+            if branch == f"{plan.task_id}-{spec.agent_id}":
+                return spec.agent_id
+    return None
 
 
 def _plan_spec(plans: Sequence[Plan], agent_id: str) -> PlanAgent | None:

@@ -184,3 +184,19 @@ def test_demo_in_a_folder_that_cannot_be_created_is_exit_2(
     err = capsys.readouterr().err
     assert "cannot create the demo folder" in err and "Traceback" not in err
     assert blocker.read_text() == "x"
+
+
+def test_a_deleted_worktree_shows_as_its_planned_agent_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import shutil
+
+    built = build_demo(tmp_path / "demo", now=FROZEN_NOW)
+    shutil.rmtree(built.worktree("cart_agent"))
+    code, data = run_json(
+        capsys, "status", "--repo", str(built.repo), "--db", str(tmp_path / "c.db"), "--format", "json"
+    )
+    agents = {a["id"]: a for a in data["agents"]}
+    assert code == 0 and len(agents) == 5
+    assert agents["cart_agent"]["status"] == "missing"
+    assert "worktree folder is missing" in agents["cart_agent"]["problems"][0]
