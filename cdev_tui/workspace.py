@@ -395,6 +395,7 @@ class WorkspaceLoader:
             agent_id = known_id or _planned_id_for_branch(plans, info.branch) or info.branch or worktree.name
             return AgentFacts(
                 agent_id=agent_id,
+                task_id=next((p.task_id for p in plans if p.agent(agent_id) is not None), ""),
                 spec=_plan_spec(plans, agent_id) or PlanAgent(agent_id),
                 branch=info.branch,
                 worktree=worktree,

@@ -14,6 +14,7 @@ from textual.events import Key
 from textual.widgets import DataTable, Input, Static
 
 from cdev_tui.screens.pane import Pane
+from cdev_tui.status import AgentStatus
 from cdev_tui.widgets.agent_detail import AgentDetail
 from cdev_tui.widgets.cells import display_path, elapsed_text, progress_bar, status_text
 
@@ -73,8 +74,9 @@ def visible_agents(
         rows = [a for a in rows if str(a.status) not in ("merged", "planned")]
     elif filter == "attention":
         rows = [a for a in rows if needs_attention(a)]
-    tasks = {a.facts.task_id for a in agents}
-    group = (lambda a: a.facts.task_id) if len(tasks) > 1 else (lambda a: "")
+    tasks = {a.facts.task_id for a in agents if a.facts.task_id}
+    # Several tasks: one group per task, agents of no known task last.
+    group = (lambda a: (not a.facts.task_id, a.facts.task_id)) if len(tasks) > 1 else (lambda a: (False, ""))
     if sort == "status":
         rows.sort(key=lambda a: (group(a), STATUS_URGENCY.index(str(a.status))))
     elif sort == "progress":
@@ -217,7 +219,7 @@ def _cells(agent: Agent, show_task: bool = False) -> tuple[Text | str, ...]:
     facts = agent.facts
     state = facts.git
     done, total = agent.progress
-    blocked = f"on {', '.join(agent.blocked_by)}" if agent.blocked_by else ""
+    blocked = f"on {', '.join(agent.blocked_by)}" if agent.status is AgentStatus.BLOCKED else ""
     flags = Text()
     if agent.stalled:
         flags.append("⏱ stalled ", style="bold magenta")

@@ -8,7 +8,7 @@ import pytest
 from textual.pilot import Pilot
 
 from cdev_tui.demo import build_demo
-from tests.apptools import FROZEN_NOW, frozen_app, wait_for_everything
+from tests.apptools import FROZEN_NOW, frozen_app, wait_for_everything, wait_until
 
 SIZE = (130, 40)
 
@@ -23,6 +23,8 @@ def press_after_loading(*keys: str):
         await wait_for_everything(pilot)
         if keys:
             await pilot.press(*keys)
+        app = pilot.app
+        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers if w.group != "watch"))
         await pilot.pause(0.2)
 
     return run_before

@@ -43,7 +43,7 @@ def render_agent(agent: Agent, repo: Path, now: float) -> RenderableType:
     if spec.role:
         title.append(f"  {spec.role}", style="italic")
     head.add_row("Agent", title)
-    blocked = f"waiting on {', '.join(agent.blocked_by)}" if agent.blocked_by else ""
+    blocked = f"waiting on {', '.join(agent.blocked_by)}" if agent.status == "blocked" else ""
     head.add_row("Status", status_text(agent.status, blocked))
     done, total = agent.progress
     head.add_row("Checklist", progress_bar(agent.fraction, done, total, width=20))

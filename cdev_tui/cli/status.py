@@ -98,7 +98,7 @@ def _print_status_table(snapshot: Any) -> None:
         table.add_column(column)
     for agent in snapshot.agents:
         done, total = agent.progress
-        blocked = f"on {', '.join(agent.blocked_by)}" if agent.blocked_by else ""
+        blocked = f"on {', '.join(agent.blocked_by)}" if agent.status == "blocked" else ""
         status = status_text(agent.status, blocked)
         if agent.stalled:
             status.append(" stalled", style="bold red")
