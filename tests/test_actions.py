@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shlex
 import shutil
 from pathlib import Path
@@ -104,10 +105,16 @@ def test_bad_item_numbers_and_agents_without_worktrees_are_one_line_errors(demo:
     shutil.rmtree(demo.worktree("api_agent"))
     snapshot = load(demo.repo)
     missing = next(a for a in snapshot.agents if a.status is AgentStatus.MISSING)
-    with pytest.raises(CdevError, match=r"SHOP-42-api_agent: worktree folder .* is missing"):
+    with pytest.raises(CdevError, match=r"^api_agent: worktree folder .* is missing"):
         check_items(missing, [1])
+    assert [a.agent_id for a in snapshot.agents].count(
+        "api_agent"
+    ) == 1  # the missing row is the agent itself
+    planned = dataclasses.replace(
+        missing, facts=dataclasses.replace(missing.facts, worktree=None), status=AgentStatus.PLANNED
+    )
     with pytest.raises(CdevError, match=r"api_agent: has no worktree \(planned, not spawned\)"):
-        check_items(snapshot.agent("api_agent"), [1])
+        check_items(planned, [1])
 
 
 def test_mark_complete_ticks_everything_and_creates_the_marker(demo: DemoWorkspace) -> None:
