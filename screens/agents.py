@@ -131,20 +131,15 @@ class AgentsPane(Pane):
         selected = self.selected_agent_id()
         agents = visible_agents(snapshot.agents, query=self.query_text, sort=self.sort, filter=self.filter)
         wanted = [a.agent_id for a in agents]
-        current = [row.value for row in table.rows]
-        show_task = (
-            len({a.facts.task_id for a in snapshot.agents if a.facts.task_id}) > 1
-        )  # rows grouped by task
-        if current != wanted:
-            table.clear()
-            for agent in agents:
-                table.add_row(*_cells(agent, show_task), key=agent.agent_id)
-        else:
-            for agent in agents:
-                for (column, _label), value in zip(COLUMNS, _cells(agent, show_task), strict=True):
-                    table.update_cell(agent.agent_id, column, value)
+        show_task = len({a.facts.task_id for a in snapshot.agents if a.facts.task_id}) > 1  # group by task
+        # Rebuilt whole each time (a few dozen rows at most): one rendering path, and the columns always fit.
+        scroll_y = table.scroll_y
+        table.clear()
+        for agent in agents:
+            table.add_row(*_cells(agent, show_task), key=agent.agent_id)
         if selected in wanted:
-            table.move_cursor(row=wanted.index(selected))
+            table.move_cursor(row=wanted.index(selected), scroll=False)
+        table.scroll_to(y=scroll_y, animate=False)
         self.query_one("#agents-summary", Static).update(self._summary(snapshot, len(agents)))
         self._show_detail()
 
