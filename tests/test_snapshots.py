@@ -24,8 +24,16 @@ def press_after_loading(*keys: str):
         if keys:
             await pilot.press(*keys)
         app = pilot.app
-        await wait_until(pilot, lambda: all(w.is_finished for w in app.workers if w.group != "watch"))
-        await pilot.pause(0.2)
+        main = app.main
+
+        def settled() -> bool:
+            """no worker but the file watcher is busy and no refresh is queued"""
+            busy = [w for w in app.workers if w.group != "watch" and not w.is_finished]
+            return not busy and not main._pending and not main._refreshing
+
+        await wait_until(pilot, settled)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause(0.5)  # tables size their columns when idle
 
     return run_before
 
