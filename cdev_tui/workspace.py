@@ -480,15 +480,7 @@ class WorkspaceLoader:
     def _read_git(self, worktree: Path, problems: list[str]) -> GitState | None:
         target = self.paths.target
         try:
-            status = gitops.git(
-                worktree,
-                "--no-optional-locks",
-                "status",
-                "--porcelain=v1",
-                "-z",
-                "--untracked-files=all",
-                strip=False,
-            )
+            dirty = tuple(path for _code, path in gitops.status_entries(worktree))
             branch = gitops.current_branch(worktree)
             counts = gitops.git(
                 worktree, "rev-list", "--left-right", "--count", f"{target}...HEAD", ok_codes=(0, 128)
@@ -524,7 +516,7 @@ class WorkspaceLoader:
         return GitState(
             branch=branch,
             head=last.sha if last else None,
-            dirty=parse_porcelain_z(status.stdout),
+            dirty=dirty,
             ahead=ahead,
             behind=behind,
             last_commit=last,
@@ -581,11 +573,6 @@ def _parse_time(value: object) -> datetime | None:
     else:
         return None
     return when.astimezone(UTC)
-
-
-def parse_porcelain_z(text: str) -> tuple[str, ...]:
-    """Paths from ``git status --porcelain=v1 -z`` (for a rename, the new path)."""
-    return tuple(path for _code, path in gitops.parse_status_z(text))
 
 
 def derive_agents(

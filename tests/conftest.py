@@ -50,3 +50,22 @@ def repo(tmp_path: Path) -> Path:
     run_git(path, "init", "-q", "-b", "main")
     commit_files(path, {"README.md": "# project\n", "src/app.py": "def main():\n    return 1\n"}, "initial")
     return path
+
+
+SHOP_FILES = {
+    "shop/__init__.py": "",
+    "shop/billing/__init__.py": "",
+    "shop/billing/invoices.py": "def render_invoice(order):\n    return str(order)\n",
+    "shop/catalog/__init__.py": "",
+    "shop/catalog/search.py": "def search_products(query):\n    return []\n",
+}
+"""A tiny two-package project for planning tests: billing and catalog."""
+
+
+def shop_repo(tmp_path: Path, *, ignore: str = "workspaces/\n", extra: dict[str, str] | None = None) -> Path:
+    """A real repository ``tmp_path/shop`` holding :data:`SHOP_FILES` (plus ``extra``), one commit on main."""
+    repo = tmp_path / "shop"
+    repo.mkdir()
+    run_git(repo, "init", "-q", "-b", "main")
+    commit_files(repo, {".gitignore": ignore, **SHOP_FILES, **(extra or {})}, "shop")
+    return repo

@@ -8,29 +8,15 @@ from pathlib import Path
 from cdev_tui.app import make_app
 from cdev_tui.screens.plan import PlanScreen
 from tests.apptools import summary_text, table_rows, wait_until
-from tests.conftest import commit_files, run_git
+from tests.conftest import run_git, shop_repo
 
 SIZE = (150, 44)
 
 
 def project(tmp_path: Path) -> Path:
-    repo = tmp_path / "shop"
-    repo.mkdir()
-    run_git(repo, "init", "-q", "-b", "main")
-    commit_files(
-        repo,
-        {
-            ".gitignore": "workspaces/\n",
-            "shop/__init__.py": "",
-            "shop/billing/__init__.py": "",
-            "shop/billing/invoices.py": "def render_invoice(order):\n    return str(order)\n",
-            "shop/catalog/__init__.py": "",
-            "shop/catalog/search.py": "def search_products(query):\n    return []\n",
-            "tests/test_search.py": "from shop.catalog.search import search_products\n",
-        },
-        "shop",
+    return shop_repo(
+        tmp_path, extra={"tests/test_search.py": "from shop.catalog.search import search_products\n"}
     )
-    return repo
 
 
 async def test_plan_edit_save_and_spawn_from_the_keyboard(tmp_path: Path) -> None:

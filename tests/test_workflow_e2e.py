@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cdev_tui.cli import main
-from tests.conftest import commit_files, run_git
+from tests.conftest import run_git, shop_repo
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
@@ -21,22 +21,7 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:
 
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
-    repo = tmp_path / "shop"
-    repo.mkdir()
-    run_git(repo, "init", "-q", "-b", "main")
-    commit_files(
-        repo,
-        {
-            ".gitignore": "workspaces/\nshared/coordination/\nshared/reports/\n",
-            "shop/__init__.py": "",
-            "shop/billing/__init__.py": "",
-            "shop/billing/invoices.py": "def render_invoice(order):\n    return str(order)\n",
-            "shop/catalog/__init__.py": "",
-            "shop/catalog/search.py": "def search_products(query):\n    return []\n",
-        },
-        "shop",
-    )
-    return repo
+    return shop_repo(tmp_path, ignore="workspaces/\nshared/coordination/\nshared/reports/\n")
 
 
 def test_plan_spawn_work_commit_integrate(
