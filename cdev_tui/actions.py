@@ -228,7 +228,7 @@ def commit_agent(agent: Agent, *, message: str | None = None, allow_incomplete: 
     if not text:
         raise CdevError(f"{agent.agent_id}: the commit message is empty")
 
-    entries = _status_entries(worktree)
+    entries = gitops.status_entries(worktree)
     conflicted = [path for code, path in entries if "U" in code or code in ("AA", "DD")]
     if conflicted:
         raise ActionRefused(f"{agent.agent_id}: unresolved merge conflicts in {_some(conflicted)}")
@@ -311,11 +311,6 @@ def _task_title(agent: Agent) -> str:
     return str(data.get("taskTitle") or "") if isinstance(data, Mapping) else ""
 
 
-def _status_entries(worktree: Path) -> list[tuple[str, str]]:
-    """``(XY code, path)`` for every change ``git status`` reports (ignored files never appear)."""
-    return gitops.status_entries(worktree)
-
-
 def _bookkeeping(path: str) -> bool:
     return path.startswith(BOOKKEEPING_PREFIXES)
 
@@ -350,7 +345,7 @@ def remove_worktree(agent: Agent, *, confirm: bool, force: bool = False) -> Remo
         raise CdevError(f"{worktree}: not a linked worktree of {repo}")
     if entry.locked:
         raise ActionRefused(f"{agent.agent_id}: {worktree} is locked (git worktree unlock it first)")
-    dirty = [path for _, path in _status_entries(worktree)]
+    dirty = [path for _, path in gitops.status_entries(worktree)]
     if dirty and not force:
         raise ActionRefused(
             f"{agent.agent_id}: {worktree} has {len(dirty)} uncommitted change(s) ({_some(dirty)}); "

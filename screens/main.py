@@ -164,13 +164,23 @@ class MainScreen(Screen[None]):
             self._confirm_then_run(agent, name)
 
     def _confirm_then_run(self, agent: Any, name: str) -> None:
+        if name == "commit":
+            self._prepare_commit(agent)  # the message reads the agent's files: off the UI thread
+        else:
+            self._ask_then_run(agent, name, "")
+
+    @work(thread=True, group="agent-action", exit_on_error=False, description="Preparing the commit")
+    def _prepare_commit(self, agent: Any) -> None:
         from cdev_tui.actions import commit_message
+
+        message = commit_message(agent)
+        self.app.call_from_thread(self._ask_then_run, agent, "commit", message)
+
+    def _ask_then_run(self, agent: Any, name: str, message: str) -> None:
         from cdev_tui.widgets.confirm import ConfirmScreen
 
         question, detail = self.CONFIRM[name]
-        words = {"agent": agent.agent_id, "branch": agent.facts.branch or "-"}
-        if name == "commit":
-            words["message"] = commit_message(agent)
+        words = {"agent": agent.agent_id, "branch": agent.facts.branch or "-", "message": message}
 
         def answered(yes: bool | None) -> None:
             if yes:

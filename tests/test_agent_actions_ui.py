@@ -44,11 +44,14 @@ async def test_tick_items_then_commit_with_confirmation(tmp_path: Path) -> None:
         head_before = run_git(worktree, "rev-parse", "HEAD")
         main_before = run_git(demo.repo, "rev-parse", "main")
         await pilot.press("c")
-        assert isinstance(app.screen, ConfirmScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "feat(auth_agent)" in app.screen.detail  # the generated message is shown before committing
         await pilot.press("n")  # no: nothing happens
         await pilot.pause(0.3)
         assert run_git(worktree, "rev-parse", "HEAD") == head_before
-        await pilot.press("c", "y")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
         await wait_until(pilot, lambda: run_git(worktree, "rev-parse", "HEAD") != head_before)
         subject = run_git(worktree, "log", "-1", "--format=%s")
         assert subject.startswith("feat(auth_agent)")
@@ -64,7 +67,9 @@ async def test_a_refused_action_says_why_and_changes_nothing(tmp_path: Path) -> 
         await wait_until(pilot, lambda: len(table_rows(app, "#agents-table")) == 5)
         highlight(app, "cart_agent")  # 0/4 and dirty
         head_before = run_git(worktree, "rev-parse", "HEAD")
-        await pilot.press("c", "y")  # the checklist gate says no
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")  # the checklist gate says no
         await wait_until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
         assert run_git(worktree, "rev-parse", "HEAD") == head_before
         await pilot.press("D", "y")  # dirty worktree: removal refused, the folder stays
