@@ -13,14 +13,12 @@ from cdev_tui.conflicts import (
     AgentRef,
     DeclaredOverlap,
     PairPrediction,
-    _Git,
-    _merge_bases,
-    _parse_merge_stream,
     declared_overlaps,
     merge_order,
     predict_conflicts,
     snapshot_worktree,
 )
+from cdev_tui.conflicts.plumbing import CountingGit, merge_bases, parse_merge_stream
 from cdev_tui.errors import CdevError
 from tests.conftest import commit_files, run_git
 
@@ -217,7 +215,7 @@ def test_untracked_new_file_is_in_the_snapshot_and_ignored_files_are_not(repo: P
 
 
 def test_snapshot_of_a_worktree_with_many_changes(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("cdev_tui.conflicts._MAX_PATHSPECS", 2)
+    monkeypatch.setattr("cdev_tui.conflicts.snapshot._MAX_PATHSPECS", 2)
     worktree = wt(add_agent(repo, "a"))
     for i in range(3):
         (worktree / f"new{i}.txt").write_text(f"{i}\n")
@@ -503,7 +501,7 @@ def test_merge_bases_match_git_on_a_criss_cross_history(repo: Path) -> None:
     pairs = {(x, y) for x in tips for y in tips if x < y}
     assert len(run_git(repo, "merge-base", "--all", "agent/a", "agent/b").splitlines()) == 2
 
-    bases = _merge_bases(_Git(repo), pairs)
+    bases = merge_bases(CountingGit(repo), pairs)
 
     for x, y in pairs:
         assert bases[(x, y)] in run_git(repo, "merge-base", "--all", x, y).splitlines()
@@ -528,7 +526,7 @@ def test_merge_bases_ignore_old_commits_both_sides_merged_in(repo: Path) -> None
     tips = sorted(run_git(repo, "rev-parse", ref) for ref in ("agent/a", "agent/b", "main"))
     pairs = {(x, y) for x in tips for y in tips if x < y}
 
-    bases = _merge_bases(_Git(repo), pairs)
+    bases = merge_bases(CountingGit(repo), pairs)
 
     for x, y in pairs:
         assert [bases[(x, y)]] == run_git(repo, "merge-base", "--all", x, y).splitlines()
@@ -538,6 +536,6 @@ def test_parse_merge_stream_drops_a_truncated_record() -> None:
     tree = "a" * 40
     complete = f"0\0{tree}\0x.py\0y.py\0\0" + f"1\0{tree}\0\0"
 
-    merges = _parse_merge_stream(complete)
+    merges = parse_merge_stream(complete)
     assert [(m.clean, m.files) for m in merges] == [(False, ("x.py", "y.py")), (True, ())]
-    assert len(_parse_merge_stream(complete + f"0\0{tree}\0z.py\0")) == 2
+    assert len(parse_merge_stream(complete + f"0\0{tree}\0z.py\0")) == 2
