@@ -21,7 +21,7 @@ from typing import Any
 
 from cdev_tui.errors import CdevError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def default_db_path(git_common_dir: Path) -> Path:
@@ -77,6 +77,13 @@ MIGRATIONS: tuple[str, ...] = (
         id INTEGER PRIMARY KEY, ts REAL NOT NULL, kind TEXT NOT NULL, agent_id TEXT, message TEXT
     );
     CREATE INDEX events_ts ON events (ts);
+    """,
+    """
+    CREATE TABLE learned_resolutions (
+        key TEXT PRIMARY KEY, sides_key TEXT NOT NULL, result TEXT NOT NULL, path TEXT NOT NULL,
+        source TEXT NOT NULL, created REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0, last_used REAL
+    );
+    CREATE INDEX learned_resolutions_sides ON learned_resolutions (sides_key);
     """,
 )
 """Forward migrations: ``MIGRATIONS[n - 1]`` takes the schema from version n - 1 to n."""
@@ -263,6 +270,11 @@ class Store:
                 )
             )
         return [EventRow(**r) for r in reversed(rows)]
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        """Rows of a read-only query, as dicts (its own short-lived connection)."""
+        with self._reader() as db:
+            return list(db.query(sql, list(params)))
 
     def schema_version(self) -> int:
         """The schema version recorded in the file."""
