@@ -424,7 +424,7 @@ def open_command(
     worktree = _worktree(agent)
     env = os.environ if env is None else env
     if what == "editor":
-        argv = [*_split(env.get("EDITOR") or env.get("VISUAL") or "vi", "$EDITOR"), str(worktree)]
+        argv = [*editor_argv(env), str(worktree)]
     elif what == "shell":
         argv = _split(env.get("SHELL") or "/bin/sh", "$SHELL")
     elif what == "agent":
@@ -434,6 +434,12 @@ def open_command(
     if env.get("TMUX"):
         return ["tmux", "new-window", "-c", str(worktree), "-n", agent.agent_id, shlex.join(argv)]
     return argv
+
+
+def editor_argv(env: Mapping[str, str] | None = None) -> list[str]:
+    """The user's editor command (``$EDITOR``, else ``$VISUAL``, else ``vi``) as an argv."""
+    env = os.environ if env is None else env
+    return _split(env.get("EDITOR") or env.get("VISUAL") or "vi", "$EDITOR")
 
 
 def _split(command: str, setting: str) -> list[str]:

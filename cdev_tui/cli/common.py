@@ -55,3 +55,12 @@ def print_json(data: Any) -> None:
     """One JSON object on stdout."""
     json.dump(data, sys.stdout, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def ask_on_terminal(question: str, refusal: str) -> bool:
+    """Ask a yes/no ``question`` on the terminal; ``refusal`` is the bad-input error when nobody can answer."""
+    if not sys.stdin or not sys.stdin.isatty():
+        raise CdevError(refusal)
+    sys.stderr.write(f"{question} [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in ("y", "yes")

@@ -9,7 +9,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from cdev_tui.cli.common import EXIT_BAD_INPUT, EXIT_FOUND, EXIT_OK, add_format, print_json, with_service
+from cdev_tui.cli.common import (
+    EXIT_BAD_INPUT,
+    EXIT_FOUND,
+    EXIT_OK,
+    add_format,
+    ask_on_terminal,
+    print_json,
+    with_service,
+)
 from cdev_tui.errors import CdevError
 
 HELP = "merge agent branches into a new integration branch (the target changes only with --finish)"
@@ -61,11 +69,9 @@ def _agent_ids(text: str) -> list[str]:
 
 def _confirm(question: str) -> bool:
     """Ask on a terminal; refuse (bad input) when nobody can answer."""
-    if not sys.stdin or not sys.stdin.isatty():
-        raise CdevError("refusing to integrate without confirmation: stdin is not a terminal; pass --yes")
-    sys.stderr.write(f"{question} [y/N] ")
-    sys.stderr.flush()
-    return sys.stdin.readline().strip().lower() in ("y", "yes")
+    return ask_on_terminal(
+        question, "refusing to integrate without confirmation: stdin is not a terminal; pass --yes"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
