@@ -41,6 +41,13 @@ def register(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--allow-violations", action="store_true", help="integrate despite ownership violations")
     sub.add_argument("--allow-incomplete", action="store_true", help="integrate agents that are not complete")
+    sub.add_argument(
+        "--resolve",
+        metavar="SOURCES",
+        default=None,
+        help="resolve conflicts with the safe suggestions of these sources (trivial, structural, learned) "
+        "instead of stopping; the run still stops where one is left",
+    )
     sub.add_argument("--yes", action="store_true", help="answer the confirmation (never implies --finish)")
     sub.add_argument(
         "--finish",
@@ -82,6 +89,10 @@ def run(args: argparse.Namespace) -> int:
     agents = _agent_ids(args.agents) if args.agents is not None else None
     if args.test_cmd is not None and not args.test_cmd.strip():
         raise CdevError("--test-cmd: the command is empty")
+    if args.resolve is not None:
+        from cdev_tui.cli.resolve import parse_sources
+
+        parse_sources(args.resolve, "--resolve")
     plan = load_plan(args.plan.expanduser().resolve()) if args.plan is not None else None
     return with_service(args, lambda service: _run(args, service, plan, agents, timeout))
 
@@ -131,12 +142,15 @@ def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | 
         if event.phase == "done":
             step = event.result
             verdict = "merged" if step.merged else "conflict" if step.conflicted_files else "not merged"
+            if step.resolved_files:
+                verdict += f" (conflicts resolved in {', '.join(step.resolved_files)})"
             if step.test_passed is not None:
                 verdict += ", tests passed" if step.test_passed else ", tests FAILED"
             print(f"cdev-tui: {event.agent} {where}: {verdict}", file=sys.stderr, flush=True)
         else:
             print(f"cdev-tui: {event.phase} {event.agent} {where}", file=sys.stderr, flush=True)
 
+    resolver, outcome = _resolver(args, service)
     result = integrate(
         snapshot,
         order=order,
@@ -145,7 +159,14 @@ def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | 
         on_output=on_output,
         on_step=on_step,
         plan=plan,
+        resolver=resolver,
     )
+    if outcome is not None and result.conflict is not None and outcome.left:
+        print(
+            f"cdev-tui: {result.conflict.agent}: {outcome.resolved} hunks had a safe suggestion, "
+            f"{outcome.left} need a person: resolve them in the merge editor (i in the app)",
+            file=sys.stderr,
+        )
     service.store.record_event(
         "integrate", f"{result.branch}: " + ("all merged" if result.ok else str(result.stopped_reason))
     )
@@ -175,6 +196,20 @@ def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | 
     return EXIT_BAD_INPUT if finish_failed else EXIT_OK
 
 
+def _resolver(args: argparse.Namespace, service: Any) -> tuple[Any, Any]:
+    """The unattended resolver that ``--resolve`` asks for, and where it reports; (None, None) without it."""
+    if args.resolve is None:
+        return None, None
+    from cdev_tui.cli.resolve import parse_sources
+    from cdev_tui.conflicts.learned import LearnedStore
+    from cdev_tui.integrate.resolution import AutoOutcome, auto_resolver
+
+    outcome = AutoOutcome()
+    return auto_resolver(
+        parse_sources(args.resolve, "--resolve"), LearnedStore(service.store), outcome
+    ), outcome
+
+
 def _empty_json(paths: Any) -> dict[str, Any]:
     from cdev_tui.gitops import git
 
@@ -202,6 +237,7 @@ def _result_json(result: Any, finished: bool, target_commit: str, finish_error: 
                 "merged": s.merged,
                 "commit": s.commit,
                 "conflicted_files": list(s.conflicted_files),
+                "resolved_files": list(s.resolved_files),
                 "test_passed": s.test_passed,
                 "seconds": round(s.seconds, 3),
             }

@@ -64,6 +64,8 @@ class Choice:
     result: str
     how: str
     source: str = ""
+    proven: bool = False
+    """Taken from a safe suggestion (it comes back by itself; no need to learn it)."""
 
 
 @dataclass
@@ -268,7 +270,9 @@ class ResolveSession:
     def accept(self, path: str, index: int, suggestion: Suggestion) -> Choice:
         """Resolve a hunk with one of its suggestions."""
         self._hunk(path, index)
-        return self._set(path, index, Choice(suggestion.result, "suggestion", suggestion.source))
+        return self._set(
+            path, index, Choice(suggestion.result, "suggestion", suggestion.source, suggestion.safe)
+        )
 
     def edit(self, path: str, index: int, text: str) -> Choice:
         """Resolve a hunk with text the user typed (line endings follow the file's)."""
@@ -299,7 +303,7 @@ class ResolveSession:
                     continue
                 chosen = best_safe(state.suggestions.get(hunk.index, []), sources)
                 if chosen is not None:
-                    new = Choice(chosen.result, "suggestion", chosen.source)
+                    new = Choice(chosen.result, "suggestion", chosen.source, True)
                     steps.append((state.path, hunk.index, None, new))
                     state.choices[hunk.index] = new
         if steps:
@@ -414,8 +418,8 @@ class ResolveSession:
         if self.learned is not None:
             for hunk in state.hunks:
                 choice = state.choices.get(hunk.index)
-                if choice is None or choice.source == "learned":
-                    continue
+                if choice is None or choice.proven:
+                    continue  # a proven suggestion comes back by itself
                 if self.learned.remember(path, hunk.ours, hunk.base, hunk.theirs, choice.result, "editor"):
                     learned += 1
                 else:
@@ -498,7 +502,7 @@ class ResolveSession:
         pending = {
             state.path: {
                 "disk_hash": state.disk_hash,
-                "choices": {str(i): [c.result, c.how, c.source] for i, c in state.choices.items()},
+                "choices": {str(i): [c.result, c.how, c.source, c.proven] for i, c in state.choices.items()},
                 "action": state.action,
             }
             for state in self.files
@@ -521,9 +525,9 @@ class ResolveSession:
             if not saved or saved.get("disk_hash") != state.disk_hash:
                 continue
             known = {h.index for h in state.hunks}
-            for key, (result, how, source) in saved.get("choices", {}).items():
+            for key, (result, how, source, proven) in saved.get("choices", {}).items():
                 if int(key) in known:
-                    state.choices[int(key)] = Choice(result, how, source)
+                    state.choices[int(key)] = Choice(result, how, source, proven)
                     restored += 1
             action = saved.get("action")
             if action in state.conflict.actions:

@@ -40,6 +40,7 @@ def _step_data(step: StepResult) -> dict[str, Any]:
         "commit": step.commit,
         "files_changed": list(step.files_changed),
         "conflicted_files": list(step.conflicted_files),
+        "resolved_files": list(step.resolved_files),
         "test_passed": step.test_passed,
         "seconds": round(step.seconds, 3),
         "message": step.message or None,
@@ -165,6 +166,8 @@ def render_markdown(
             lines.append(f"- Files: {', '.join(step.files_changed)}")
         if step.conflicted_files:
             lines.append(f"- Conflicted files: {', '.join(step.conflicted_files)}")
+        if step.resolved_files:
+            lines.append(f"- Conflicts resolved in: {', '.join(step.resolved_files)}")
         if step.merged:
             lines.append(f"- Tests: {_mark(step.test_passed)}")
         lines.append(f"- Time: {step.seconds:.1f} s")

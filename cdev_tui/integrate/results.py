@@ -47,11 +47,14 @@ class StepResult:
     """Why the step stopped, or a note such as "already contained"."""
     index: int = 0
     """The step's position in the merge order (0-based)."""
+    resolved_files: tuple[str, ...] = ()
+    """Files whose conflicts were resolved (in the merge editor or by safe suggestions) at this step."""
 
 
 @dataclass(frozen=True)
 class StepEvent:
-    """Progress of a run, for ``on_step``: ``phase`` is ``merging``, ``testing`` or ``done`` (with ``result``)."""
+    """Progress of a run, for ``on_step``: ``phase`` is ``merging``, ``resolving``, ``testing`` or ``done``
+    (with ``result``)."""
 
     index: int
     total: int

@@ -22,6 +22,7 @@ from cdev_tui.gitops import git
 from cdev_tui.integrate.gitutil import ANY_CODE, git_message, identity_env, listing, rev, unmerged_paths
 from cdev_tui.integrate.preflight import integration_order
 from cdev_tui.integrate.report import write_reports
+from cdev_tui.integrate.resolution import ConflictStop, Resolver
 from cdev_tui.integrate.results import (
     BRANCH_PREFIX,
     REPORTS_DIR,
@@ -83,6 +84,7 @@ class _Run:
     on_output: OutputCallback | None
     on_step: Callable[[StepEvent], None] | None
     cancel: Cancel | None
+    resolver: Resolver | None = None
 
     def emit(self, index: int, agent: str, phase: str, result: StepResult | None = None) -> None:
         if self.on_step is not None:
@@ -115,10 +117,15 @@ def _step(run: _Run, index: int, source: _Source, head: str) -> tuple[StepResult
         env=run.env,
         ok_codes=ANY_CODE,
     )
+    resolved: tuple[str, ...] = ()
     if merge.code != 0:
         conflicted = unmerged_paths(run.worktree)
         detail = git_message(merge)
-        _restore(run.worktree, head)
+        if conflicted and _resolved(run, index, source, head, conflicted):
+            resolved = conflicted
+        else:
+            _restore(run.worktree, head)
+    if merge.code != 0 and not resolved:
         if conflicted:
             reason = (
                 f"merge conflict at step {index + 1} ({agent}) in {listing(conflicted)}; "
@@ -137,6 +144,9 @@ def _step(run: _Run, index: int, source: _Source, head: str) -> tuple[StepResult
         return step, reason, False
     commit = rev(run.worktree, "HEAD") or head
     note = "already contained in the integration branch" if commit == head else ""
+    if resolved:
+        note = f"conflicts resolved in {listing(resolved)}"
+        base["resolved_files"] = resolved
     changed = git(run.worktree, "diff", "--name-only", "-z", head, commit, strip=False).stdout
     files = tuple(p for p in changed.split("\0") if p)
     if not run.test_command:
@@ -189,6 +199,24 @@ def _step(run: _Run, index: int, source: _Source, head: str) -> tuple[StepResult
     return step, reason, False
 
 
+def _resolved(run: _Run, index: int, source: _Source, head: str, conflicted: tuple[str, ...]) -> bool:
+    """Hand the conflicted merge to the resolver; True only when it left a real merge commit of this step."""
+    if run.resolver is None:
+        return False
+    run.emit(index, source.agent_id, "resolving")
+    stop = ConflictStop(
+        index, run.total, source.agent_id, source.branch, run.worktree, conflicted, run.branch
+    )
+    try:
+        concluded = run.resolver(stop)
+    except CdevError:
+        concluded = False
+    if not concluded or rev(run.worktree, "MERGE_HEAD") is not None or unmerged_paths(run.worktree):
+        return False
+    parents = git(run.worktree, "rev-list", "--parents", "-n", "1", "HEAD").stdout.split()
+    return parents[1:] == [head, source.commit]
+
+
 def _remove_worktree(repo: Path, worktree: Path) -> None:
     git(repo, "worktree", "remove", "--force", "--force", str(worktree), ok_codes=ANY_CODE)
     if worktree.exists():
@@ -234,12 +262,14 @@ def integrate(
     cancel: Cancel | None = None,
     now: datetime | None = None,
     plan: Plan | None = None,
+    resolver: Resolver | None = None,
 ) -> IntegrationResult:
     """Merge the agents' branches, in ``order`` (default: :func:`integration_order`), into a new branch.
 
     The branch ``integration-<YYYYmmdd-HHMMSS>`` starts at the target and is built in a temporary worktree
     ``<worktrees_root>/.integration-<ts>``, removed at the end. After each merge ``test_command`` runs there
-    (``on_output(step_index, line)`` streams it). A conflict is aborted and stops the run with the branch at
+    (``on_output(step_index, line)`` streams it). A conflict goes to ``resolver`` when one is given (see
+    :mod:`cdev_tui.integrate.resolution`); unresolved, it is aborted and stops the run with the branch at
     the previous step; failing or hanging tests stop it with the merge kept. ``cancel`` is checked between
     steps and while tests run. The report (Markdown + YAML) and ``integration-status.yaml`` are written under
     ``shared/`` in the main worktree. Bad input (unknown agent, missing branch) raises :class:`CdevError`.
@@ -268,7 +298,9 @@ def integrate(
         if rev(repo, f"refs/heads/{branch}") == target_commit:  # ours, and nothing on it yet
             git(repo, "branch", "-D", branch, ok_codes=ANY_CODE)
         raise
-    run = _Run(worktree, branch, env, test_command, test_timeout, len(sources), on_output, on_step, cancel)
+    run = _Run(
+        worktree, branch, env, test_command, test_timeout, len(sources), on_output, on_step, cancel, resolver
+    )
     steps: list[StepResult] = []
     stopped: str | None = None
     cancelled = False

@@ -36,6 +36,7 @@ class Settings:
     debug: bool = False
     session_ttl_seconds: int = 3600
     page_size: int = 20
+    require_login: bool = False
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -47,4 +48,5 @@ class Settings:
             debug=_flag(env, "SHOPFRONT_DEBUG", False),
             session_ttl_seconds=_number(env, "SHOPFRONT_SESSION_TTL", 3600),
             page_size=_number(env, "SHOPFRONT_PAGE_SIZE", 20),
+            require_login=_flag(env, "SHOPFRONT_REQUIRE_LOGIN", False),
         )
