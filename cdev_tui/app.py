@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from cdev_tui import assets
-from cdev_tui.commands import COMMANDS
+from cdev_tui.commands import scoped
 from cdev_tui.config import Config
 from cdev_tui.screens.main import MainScreen
 from cdev_tui.service import WorkspaceService, lazy_service
@@ -24,18 +24,34 @@ class CdevApp(App[None]):
     TITLE = "cdev-tui"
     CSS_PATH = [ASSETS / "app.tcss"]
     BINDINGS = [
-        Binding(c.keys, c.action, c.title, show=c.show_in_footer, id=c.id, key_display=None) for c in COMMANDS
+        Binding(c.keys, c.action, c.title, show=c.show_in_footer, id=c.id, key_display=None)
+        for c in scoped("app")
     ]
 
-    def __init__(self, service: WorkspaceService) -> None:
+    def __init__(
+        self, service: WorkspaceService, *, resolve: Path | None = None, resolve_only: list[str] | None = None
+    ) -> None:
         super().__init__()
         self.service = service
+        self.resolve = resolve
+        """A worktree whose conflicts the merge editor opens on at start (``cdev-tui resolve``)."""
+        self.resolve_only = resolve_only
         self.theme = service.config.theme
         self.keymap = dict(service.config.keymap)
 
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        if self.resolve is not None:
+            self.open_merge_editor(self.resolve, only=self.resolve_only, then=self.exit)
+
+    def open_merge_editor(
+        self, worktree: Path, *, only: list[str] | None = None, then=None, **options
+    ) -> None:
+        """Push the merge editor on ``worktree``; ``then(result)`` runs when it closes."""
+        from cdev_tui.screens.merge_editor import MergeEditorScreen
+
+        self.push_screen(MergeEditorScreen(self.service, worktree, only=only, **options), then)
 
     def get_default_screen(self) -> MainScreen:
         """The main screen is the app's own first screen (no push, so the first frame is the real one)."""
@@ -48,13 +64,23 @@ class CdevApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette: our registry first, then Textual's own (themes, keys, quit)."""
-        for command in COMMANDS:
+        for command in scoped("app"):
             yield SystemCommand(command.title, command.description, self._palette_callback(command.action))
+        for command in scoped(getattr(screen, "COMMAND_SCOPE", "")):
+            yield SystemCommand(
+                command.title, command.description, self._screen_callback(screen, command.action)
+            )
         yield from super().get_system_commands(screen)
 
     def _palette_callback(self, action: str):
         async def run() -> None:
             await self.run_action(action)
+
+        return run
+
+    def _screen_callback(self, screen: Screen, action: str):
+        async def run() -> None:
+            await screen.run_action(action)
 
         return run
 
@@ -117,7 +143,17 @@ class CdevApp(App[None]):
         self.service.close()
 
 
-def make_app(start: Path, *, db: Path | None = None, config: Config | None = None) -> CdevApp:
-    """Build the app for the repository around ``start``; raises CdevError for a bad repo or config."""
+def make_app(
+    start: Path,
+    *,
+    db: Path | None = None,
+    config: Config | None = None,
+    resolve: Path | None = None,
+    resolve_only: list[str] | None = None,
+) -> CdevApp:
+    """Build the app for the repository around ``start``; raises CdevError for a bad repo or config.
+
+    With ``resolve`` the merge editor opens at once on that worktree, and closing it ends the app.
+    """
     service = lazy_service(start, db=db, config=config)
-    return CdevApp(service)
+    return CdevApp(service, resolve=resolve, resolve_only=resolve_only)

@@ -16,6 +16,8 @@ class Command:
     description: str
     show_in_footer: bool = True
     group: str = "General"
+    scope: str = "app"
+    """``app`` (bound everywhere) or the screen it belongs to (``merge-editor``): its keys work there only."""
 
 
 PANES: tuple[tuple[str, str], ...] = (
@@ -104,11 +106,161 @@ COMMANDS: tuple[Command, ...] = (
         "Pre-flight, merge finished agents into a new branch, test, finish",
         group="Workflow",
     ),
+    Command(
+        "agent.resolve",
+        "Resolve conflicts",
+        "m",
+        "agent('resolve')",
+        "Open the merge editor on the highlighted agent's worktree (merge, rebase or stash conflict)",
+        show_in_footer=False,
+        group="Agent",
+    ),
+    *(
+        Command(
+            f"merge.{name}",
+            title,
+            keys,
+            action,
+            description,
+            show_in_footer=footer,
+            group="Merge editor",
+            scope="merge-editor",
+        )
+        for name, title, keys, action, description, footer in (
+            (
+                "ours",
+                "Take ours",
+                "o",
+                "pick('ours')",
+                "Resolve the hunk with our side (or take our file)",
+                True,
+            ),
+            ("theirs", "Take theirs", "t", "pick('theirs')", "Resolve the hunk with their side", True),
+            ("both", "Take both", "b", "pick('both')", "Ours, then theirs", True),
+            (
+                "both-reversed",
+                "Take both, theirs first",
+                "B",
+                "pick('both-reversed')",
+                "Theirs, then ours",
+                False,
+            ),
+            (
+                "base",
+                "Take the base",
+                "s",
+                "pick('base')",
+                "The common ancestor's text (drops both changes)",
+                False,
+            ),
+            ("accept", "Accept suggestion", "a", "accept", "Resolve the hunk with its best suggestion", True),
+            (
+                "accept-safe",
+                "Accept safe suggestions",
+                "A",
+                "accept_safe",
+                "Every trivial, structural or learned suggestion of this file",
+                True,
+            ),
+            ("edit", "Edit hunk", "e", "edit", "Write the hunk's result yourself", True),
+            (
+                "external",
+                "Edit in $EDITOR",
+                "E",
+                "external_edit",
+                "Edit the hunk (or the file) in $EDITOR",
+                False,
+            ),
+            (
+                "llm",
+                "Ask the LLM",
+                "l",
+                "ask_llm",
+                "A suggestion from the configured LLM (secrets redacted)",
+                False,
+            ),
+            ("next", "Next hunk", "n", "move(1)", "Go to the next hunk (across files)", False),
+            ("previous", "Previous hunk", "N", "move(-1)", "Go to the previous hunk", False),
+            ("next-file", "Next file", "right_square_bracket", "move_file(1)", "Go to the next file", False),
+            (
+                "previous-file",
+                "Previous file",
+                "left_square_bracket",
+                "move_file(-1)",
+                "Go to the previous file",
+                False,
+            ),
+            ("clear", "Undo this hunk's choice", "x", "clear", "Show the hunk's conflict again", False),
+            ("undo", "Undo", "u", "undo", "Take back the last change", True),
+            ("redo", "Redo", "ctrl+r", "redo", "Make the last undone change again", False),
+            (
+                "keep",
+                "Keep the file",
+                "k",
+                "file_action('keep')",
+                "For a modify/delete or rename conflict",
+                False,
+            ),
+            (
+                "delete",
+                "Delete the file",
+                "d",
+                "file_action('delete')",
+                "For a modify/delete or rename conflict",
+                False,
+            ),
+            (
+                "write",
+                "Write file",
+                "w",
+                "write",
+                "Write the file and stage it (asks while markers remain)",
+                True,
+            ),
+            (
+                "conclude",
+                "Conclude",
+                "c",
+                "conclude",
+                "Commit the merge (or continue the rebase) once every file is written",
+                True,
+            ),
+            (
+                "abort",
+                "Abort merge",
+                "ctrl+a",
+                "abort",
+                "Back to exactly the state before the merge (asks first)",
+                True,
+            ),
+            (
+                "restore",
+                "Restore the original",
+                "R",
+                "restore",
+                "Put a written file back to its conflicted original",
+                False,
+            ),
+            (
+                "close",
+                "Close the editor",
+                "escape",
+                "close",
+                "Leave (asks when choices are not written)",
+                True,
+            ),
+        )
+    ),
     Command("app.refresh", "Refresh", "r", "refresh_workspace", "Re-read every agent from disk and git"),
     Command("app.rescan", "Rescan secrets", "s", "rescan", "Run the secret scan again over every worktree"),
     Command("app.help", "Help", "question_mark", "help", "Show every key and command"),
     Command("app.quit", "Quit", "q", "quit", "Leave cdev-tui"),
 )
+
+
+def scoped(scope: str) -> tuple[Command, ...]:
+    """The commands of one scope (``app`` for the app-wide ones)."""
+    return tuple(c for c in COMMANDS if c.scope == scope)
 
 
 def command_by_id(command_id: str) -> Command:

@@ -6,6 +6,7 @@ target and every agent branch as they were (the core guarantees it, this screen 
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 from rich.markdown import Markdown
@@ -32,6 +33,7 @@ class IntegrateScreen(Screen[None]):
 
     BINDINGS = [
         Binding("g", "start", "Start integration", id="integrate.start"),
+        Binding("space", "toggle_agent", "Include / skip agent", id="integrate.toggle"),
         Binding("f", "finish", "Finish into target", id="integrate.finish"),
         Binding("escape", "close", "Close / cancel", id="integrate.close"),
     ]
@@ -39,10 +41,11 @@ class IntegrateScreen(Screen[None]):
     class Preflight(Message):
         """Pre-flight problems and the order the merges would take."""
 
-        def __init__(self, problems: list[Any], order: list[str]) -> None:
+        def __init__(self, problems: list[Any], order: list[str], everyone: list[str]) -> None:
             super().__init__()
             self.problems = problems
             self.order = order
+            self.everyone = everyone
 
     class Output(Message):
         """A line of test output from one step."""
@@ -75,6 +78,9 @@ class IntegrateScreen(Screen[None]):
         self.problems: list[Any] = []
         self.result: Any = None
         self.running = False
+        self.skipped: set[str] = set()
+        """Agents the user left out of this integration (space on a row)."""
+        self.everyone: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,27 +121,40 @@ class IntegrateScreen(Screen[None]):
         thread=True, exclusive=True, group="preflight", exit_on_error=False, description="Pre-flight checks"
     )
     def _run_preflight(self) -> None:
-        from cdev_tui.integrate import integration_order, preflight
+        from cdev_tui.integrate import integration_order, preflight, select_agents
 
-        problems = preflight(
-            self.snapshot,
-            allow_violations=self.query_one("#allow-violations", Switch).value,
-            allow_incomplete=self.query_one("#allow-incomplete", Switch).value,
+        everyone = select_agents(self.snapshot)
+        chosen = [a for a in everyone if a not in self.skipped]
+        problems = (
+            preflight(
+                self.snapshot,
+                agents=chosen if self.skipped else None,
+                allow_violations=self.query_one("#allow-violations", Switch).value,
+                allow_incomplete=self.query_one("#allow-incomplete", Switch).value,
+            )
+            if chosen
+            else []
         )
         try:
-            order = list(integration_order(self.snapshot))
+            order = list(integration_order(self.snapshot, chosen if self.skipped else None)) if chosen else []
         except CdevError:
             order = []
-        self.post_message(self.Preflight(problems, order))
+        self.post_message(self.Preflight(problems, order, everyone))
 
     @on(Preflight)
     def _show_preflight(self, message: Preflight) -> None:
-        self.problems, self.order = message.problems, message.order
+        self.problems, self.order, self.everyone = message.problems, message.order, message.everyone
         summary = Text()
         summary.append(f"{len(self.order)} agents", style="bold")
         summary.append(f" would merge into a new integration branch from {self.snapshot.paths.target}: ")
         summary.append(" → ".join(self.order) or "nothing to merge", style="bold")
-        summary.append("\nThe target branch changes only when you finish (f) and confirm.", style="dim")
+        if self.skipped:
+            summary.append(f"\nSkipped (space): {', '.join(sorted(self.skipped))}", style="yellow")
+        summary.append(
+            "\nThe target branch changes only when you finish (f) and confirm. Space skips or includes an agent; "
+            "a conflict opens the merge editor.",
+            style="dim",
+        )
         self.query_one("#integrate-summary", Static).update(summary)
         problems = Text()
         for problem in self.problems:
@@ -147,6 +166,30 @@ class IntegrateScreen(Screen[None]):
         table.clear()
         for number, agent in enumerate(self.order, start=1):
             table.add_row(str(number), agent, "waiting", "-", "-", "", key=agent)
+        for agent in self.everyone:
+            if agent in self.skipped:
+                table.add_row(
+                    "-",
+                    Text(agent, style="dim strike"),
+                    Text("skipped", style="dim"),
+                    "-",
+                    "-",
+                    "",
+                    key=agent,
+                )
+
+    def action_toggle_agent(self) -> None:
+        """Leave the highlighted agent out of this integration, or take it back in."""
+        if self.running or self.result is not None:
+            return
+        table = self.query_one("#steps-table", DataTable)
+        if not table.row_count:
+            return
+        agent = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if agent is None:
+            return
+        self.skipped ^= {agent}
+        self._run_preflight()
 
     # -- the run ---------------------------------------------------------------------------------------
 
@@ -181,16 +224,57 @@ class IntegrateScreen(Screen[None]):
         worker = get_current_worker()
         result = self.service.integrate(
             self.snapshot,
+            order=self.order,
             test_command=test_command,
             on_output=lambda step, line: self.post_message(self.Output(step, line)),
             on_step=lambda event: self.post_message(self.Step(event)),
             cancel=lambda: worker.is_cancelled,
+            resolver=lambda stop: self._resolve_in_editor(stop, lambda: worker.is_cancelled),
         )
         try:
             report = result.report_md.read_text(encoding="utf-8", errors="replace")
         except OSError as exc:
             report = f"(the report could not be read: {exc.strerror})"
         self.post_message(self.Done(result, report))
+
+    def _resolve_in_editor(self, stop: Any, cancelled: Any) -> bool:
+        """From the integration worker: offer the merge editor on the conflicted step and wait for it."""
+        answered = threading.Event()
+        outcome: list[bool] = [False]
+
+        def finished(result: bool | None) -> None:
+            outcome[0] = bool(result)
+            answered.set()
+
+        def offer() -> None:
+            def decided(yes: bool | None) -> None:
+                if not yes:
+                    finished(False)
+                    return
+                purpose = f"integration step {stop.index + 1} of {stop.total}: {stop.agent}"
+                self.app.open_merge_editor(  # type: ignore[attr-defined]
+                    stop.worktree,
+                    then=finished,
+                    purpose=purpose,
+                    leave_note="The integration stops at this step; the hunks you wrote are learned and "
+                    "offered again next time.",
+                )
+
+            self.app.push_screen(
+                ConfirmScreen(
+                    f"Merging {stop.agent} conflicts in {', '.join(stop.files)}.",
+                    "Resolve it in the merge editor? Once you conclude the merge there, the tests run and the "
+                    "integration goes on. No stops the integration here, as without the editor.",
+                    yes_label="Resolve",
+                ),
+                decided,
+            )
+
+        self.app.call_from_thread(offer)
+        while not answered.wait(0.1):
+            if cancelled():
+                return False
+        return outcome[0]
 
     @on(Output)
     def _on_output(self, message: Output) -> None:
@@ -205,6 +289,10 @@ class IntegrateScreen(Screen[None]):
             return
         if event.phase == "merging":
             table.update_cell(event.agent, table.ordered_columns[2].key, Text("merging…", style="yellow"))
+        elif event.phase == "resolving":
+            table.update_cell(
+                event.agent, table.ordered_columns[2].key, Text("resolving…", style="bold yellow")
+            )
         elif event.phase == "testing":
             table.update_cell(event.agent, table.ordered_columns[2].key, Text("merged", style="green"))
             table.update_cell(event.agent, table.ordered_columns[3].key, Text("running…", style="yellow"))
@@ -213,7 +301,9 @@ class IntegrateScreen(Screen[None]):
 
     def _show_step(self, table: DataTable, step: Any) -> None:
         columns = [c.key for c in table.ordered_columns]
-        if step.merged:
+        if step.merged and step.resolved_files:
+            merge = Text(f"merged, resolved {', '.join(step.resolved_files)}", style="green")
+        elif step.merged:
             merge = Text("merged", style="green")
         elif step.conflicted_files:
             merge = Text(f"conflict: {', '.join(step.conflicted_files)}", style="bold red")

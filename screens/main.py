@@ -100,6 +100,8 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "cdev-tui"
         self.sub_title = self.service.start.name
+        if getattr(self.app, "resolve", None) is not None:
+            return  # opened for the merge editor alone (cdev-tui resolve): no dashboard behind it
         self.call_after_refresh(self.load_workspace)  # the first frame first, then git
 
     def _deliver(self, pane_type: type[Pane], method: str, value: Any) -> None:
@@ -158,10 +160,23 @@ class MainScreen(Screen[None]):
             return
         if name in ("editor", "shell", "agent"):
             self._open(agent, name)
+        elif name == "resolve":
+            self._resolve(agent)
         elif name == "checklist":
             self._edit_checklist(agent)
         else:
             self._confirm_then_run(agent, name)
+
+    def _resolve(self, agent: Any) -> None:
+        worktree = agent.facts.worktree
+        if worktree is None or not worktree.is_dir():
+            self.notify(f"{agent.agent_id} has no worktree to resolve.", severity="warning")
+            return
+
+        def closed(_result: bool | None) -> None:
+            self._queue_changes({worktree})
+
+        self.app.open_merge_editor(worktree, then=closed, purpose=f"agent {agent.agent_id}")  # type: ignore[attr-defined]
 
     def _confirm_then_run(self, agent: Any, name: str) -> None:
         if name == "commit":
