@@ -82,7 +82,8 @@ def load_corpus(path: Path) -> list[dict[str, Any]]:
     return sorted(cases, key=lambda c: (c.get("merge_date", ""), c.get("id", "")))
 
 
-def _context(parsed: ConflictedText, index: int, path: str) -> HunkContext:
+def hunk_context(parsed: ConflictedText, index: int, path: str) -> HunkContext:
+    """The text around one hunk of a parsed file, other hunks taken as ours."""
     ours_results = {h.index: h.ours for h in parsed.hunks}
     prefix: list[str] = []
     suffix: list[str] = []
@@ -129,7 +130,7 @@ def _evaluate_case(case: Mapping[str, Any], learned: LearnedStore, score: Score)
     for hunk, recorded in zip(parsed.hunks, truth, strict=True):
         score.hunks += 1
         human = recorded.get("resolved")
-        chosen = best_safe(suggest(hunk, _context(parsed, hunk.index, path), learned))
+        chosen = best_safe(suggest(hunk, hunk_context(parsed, hunk.index, path), learned))
         if human is not None:
             score.judged += 1
             score.union_correct += _same(hunk.ours + hunk.theirs, human)
