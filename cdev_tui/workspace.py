@@ -41,6 +41,10 @@ class Commit:
     when: datetime
 
 
+UNMERGED_CODES = frozenset({"DD", "AU", "UD", "UA", "DU", "AA", "UU"})
+"""``git status`` codes of a path left in conflict."""
+
+
 @dataclass(frozen=True)
 class GitState:
     """What git says about one agent worktree."""
@@ -56,6 +60,8 @@ class GitState:
     """The branch moved since it was created (from its reflog): work was committed on it at some point."""
     first_commit_at: datetime | None = None
     """When the first commit made on the branch was committed (from its reflog), if any."""
+    unmerged: tuple[str, ...] = ()
+    """Files left in conflict by a merge, rebase, cherry-pick or stash in progress (the merge editor's work)."""
 
     @property
     def changed_files(self) -> tuple[str, ...]:
@@ -480,7 +486,9 @@ class WorkspaceLoader:
     def _read_git(self, worktree: Path, problems: list[str]) -> GitState | None:
         target = self.paths.target
         try:
-            dirty = tuple(path for _code, path in gitops.status_entries(worktree))
+            entries = gitops.status_entries(worktree)
+            dirty = tuple(path for _code, path in entries)
+            unmerged = tuple(path for code, path in entries if code in UNMERGED_CODES)
             branch = gitops.current_branch(worktree)
             counts = gitops.git(
                 worktree, "rev-list", "--left-right", "--count", f"{target}...HEAD", ok_codes=(0, 128)
@@ -517,6 +525,7 @@ class WorkspaceLoader:
             branch=branch,
             head=last.sha if last else None,
             dirty=dirty,
+            unmerged=unmerged,
             ahead=ahead,
             behind=behind,
             last_commit=last,

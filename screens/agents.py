@@ -216,6 +216,8 @@ def _cells(agent: Agent, show_task: bool = False) -> tuple[Text | str, ...]:
     done, total = agent.progress
     blocked = f"on {', '.join(agent.blocked_by)}" if agent.status is AgentStatus.BLOCKED else ""
     flags = Text()
+    if state is not None and state.unmerged:
+        flags.append(f"⚡ {len(state.unmerged)} conflicted (m) ", style="bold yellow")
     if agent.stalled:
         flags.append("⏱ stalled ", style="bold magenta")
     if agent.violations:

@@ -16,7 +16,7 @@ from cdev_tui.demo import build_demo
 from cdev_tui.screens.integrate import IntegrateScreen
 from cdev_tui.screens.merge_editor import MergeEditorScreen
 from cdev_tui.widgets.confirm import ConfirmScreen
-from tests.apptools import summary_text, wait_until
+from tests.apptools import summary_text, table_rows, wait_until
 from tests.conflict_repos import CLIENT_BASE, CLIENT_OURS, CLIENT_THEIRS, fingerprint, git_ok, two_branches
 from tests.conftest import run_git
 
@@ -287,3 +287,21 @@ async def test_the_llm_suggestion_is_asked_for_redacted_and_never_applied_alone(
         assert state.choices[0].source == "llm"
     sent = json.dumps(fake_llm.requests)
     assert token not in sent and "timeout = 30" in sent and "timeout = 5" in sent
+
+
+async def test_an_agent_with_a_merge_in_progress_is_flagged_and_m_opens_the_editor(tmp_path: Path) -> None:
+    demo = build_demo(tmp_path / "demo")
+    api = demo.worktrees_root / "SHOP-42-api_agent"
+    assert git_ok(api, "merge", "--no-edit", "SHOP-42-auth_agent").returncode == 1
+    app = make_app(demo.repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        rows = table_rows(app, "#agents-table")
+        api_row = next(row for row in rows if any("api_agent" in cell for cell in row))
+        assert any("⚡ 1 conflicted" in cell for cell in api_row)
+        table = app.screen.query_one("#agents-table", DataTable)
+        table.move_cursor(row=rows.index(api_row))
+        await pilot.press("m")
+        await wait_until(pilot, lambda: isinstance(app.screen, MergeEditorScreen) and app.screen.loaded)
+        assert [s.path for s in app.screen.files] == [ROUTES]
+        assert app.screen.session.worktree == api

@@ -337,3 +337,73 @@ def test_nothing_in_progress_and_a_missing_worktree(tmp_path: Path, repo: Path) 
     assert session.operation is not None and not session.operation.in_progress and session.files == []
     with pytest.raises(CdevError, match="no such directory"):
         loaded(tmp_path / "gone")
+
+
+def test_rename_rename_symlink_and_submodule_conflicts_are_listed_with_their_actions(tmp_path: Path) -> None:
+    sub = tmp_path / "lib"
+    sub.mkdir()
+    run_git(sub, "init", "-q", "-b", "main")
+    first = commit_files(sub, {"lib.txt": "1\n"}, "one")
+    second = commit_files(sub, {"lib.txt": "2\n"}, "two")
+    run_git(sub, "switch", "-q", "-c", "other", first)
+    third = commit_files(sub, {"lib.txt": "3\n"}, "three")  # diverges from two: git cannot fast-forward
+    repo = tmp_path / "project"
+    repo.mkdir()
+    run_git(repo, "init", "-q", "-b", "main")
+    commit_files(repo, {"a.txt": "shared text\n" * 5}, "base")
+    (repo / "link").symlink_to("a.txt")
+    run_git(repo, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(sub), "lib")
+    run_git(repo / "lib", "checkout", "-q", first)
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "link and submodule")
+    run_git(repo, "switch", "-q", "-c", "feature")
+    run_git(repo, "mv", "a.txt", "c.txt")
+    (repo / "link").unlink()
+    (repo / "link").symlink_to("theirs-target")
+    run_git(repo / "lib", "checkout", "-q", third)
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "theirs")
+    run_git(repo, "switch", "-q", "main")
+    run_git(repo, "submodule", "update", "-q")
+    run_git(repo, "mv", "a.txt", "b.txt")
+    (repo / "link").unlink()
+    (repo / "link").symlink_to("ours-target")
+    run_git(repo / "lib", "checkout", "-q", second)
+    run_git(repo, "add", "-A")
+    run_git(repo, "commit", "-q", "-m", "ours")
+    assert git_ok(repo, "merge", "feature").returncode == 1
+
+    session = loaded(repo)
+    kinds = {f.path: (f.conflict.kind, f.conflict.actions) for f in session.files}
+    assert kinds["a.txt"] == ("deleted by both", ("delete",))
+    assert kinds["b.txt"] == ("added by us", ("keep", "delete"))
+    assert kinds["c.txt"] == ("added by them", ("keep", "delete"))
+    assert kinds["link"] == ("symlink", ("ours", "theirs"))
+    assert kinds["lib"] == ("submodule", ("ours", "theirs"))
+    for path, action in (
+        ("a.txt", "delete"),
+        ("b.txt", "keep"),
+        ("c.txt", "delete"),
+        ("link", "theirs"),
+        ("lib", "ours"),
+    ):
+        session.choose_action(path, action)
+        session.write(path)
+    session.conclude()
+    assert (repo / "b.txt").is_file() and not (repo / "c.txt").exists() and not (repo / "a.txt").exists()
+    assert str((repo / "link").readlink()) == "theirs-target"
+    assert run_git(repo, "rev-parse", "HEAD:lib") == second
+
+
+def test_a_detached_head_merge_is_resolved_where_it_is(tmp_path: Path) -> None:
+    repo = two_branches(
+        tmp_path, {"client.py": CLIENT_BASE}, {"client.py": CLIENT_OURS}, {"client.py": CLIENT_THEIRS}
+    )
+    run_git(repo, "switch", "-q", "--detach", "main")
+    assert git_ok(repo, "merge", "feature").returncode == 1
+    session = loaded(repo)
+    assert session.operation is not None and session.operation.head_label.startswith("detached HEAD")
+    session.pick("client.py", 0, "theirs")
+    session.write("client.py")
+    session.conclude()
+    assert len(run_git(repo, "rev-list", "--parents", "-n", "1", "HEAD").split()) == 3

@@ -64,6 +64,15 @@ def render_agent(agent: Agent, repo: Path, now: float) -> RenderableType:
         head.add_row(
             "vs target", f"{state.ahead} ahead, {state.behind} behind, {len(state.dirty)} uncommitted"
         )
+        if state.unmerged:
+            head.add_row(
+                "Conflicts",
+                Text(
+                    f"{len(state.unmerged)} files in conflict ({', '.join(state.unmerged[:3])}"
+                    f"{'…' if len(state.unmerged) > 3 else ''}): press m for the merge editor",
+                    style="bold yellow",
+                ),
+            )
         if state.last_commit:
             head.add_row(
                 "Last commit",
