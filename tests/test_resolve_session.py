@@ -407,3 +407,29 @@ def test_a_detached_head_merge_is_resolved_where_it_is(tmp_path: Path) -> None:
     session.write("client.py")
     session.conclude()
     assert len(run_git(repo, "rev-list", "--parents", "-n", "1", "HEAD").split()) == 3
+
+
+def test_a_killed_resolver_loses_no_choice_and_leaves_no_half_written_file(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    repo = client_conflict(tmp_path)
+    conflicted = (repo / "client.py").read_bytes()
+    child = f"""
+import os, signal, sys
+from pathlib import Path
+from cdev_tui.conflicts.session import ResolveSession
+session = ResolveSession(Path({str(repo)!r}))
+session.load()
+session.pick("client.py", 0, "theirs")
+session.save_journal()
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    died = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=False)
+    assert died.returncode == -signal.SIGKILL, died.stderr
+    assert (repo / "client.py").read_bytes() == conflicted
+    again = loaded(repo)
+    assert again.restored == 1 and again.file("client.py").choices[0].how == "theirs"
+    again.write("client.py")
+    assert (repo / "client.py").read_text() == CLIENT_THEIRS

@@ -47,3 +47,14 @@ def test_dependency_layers_and_cycles() -> None:
     assert columns == [["db", "catalog", "x"], ["api", "auth"], ["cart"]]
     assert cyclic == []
     assert layers({"a": ["b"], "b": ["a"], "c": []}) == ([["c"]], ["a", "b"])
+
+
+def test_changed_words_are_marked_where_they_are_drawn() -> None:
+    from cdev_tui.widgets.hunk_view import CHANGED, diff_text, highlighted, mark_changes
+
+    text = mark_changes(highlighted("\tif x:\n\t\ttimeout = 30\n", "python"), "\tif x:\n\t\ttimeout = 10\n")
+    marked = {text.plain[span.start : span.end] for span in text.spans if span.style == CHANGED}
+    assert marked == {"30"}
+    assert "\t" not in text.plain
+    assert diff_text("a\nb\n", "a\nc\n").plain.splitlines() == ["@@ -1,2 +1,2 @@", " a", "-b", "+c"]
+    assert diff_text("a\n", "a\n").plain == "(same as ours)"

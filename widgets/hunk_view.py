@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 CHANGED = "bold reverse"
+TAB_SIZE = 4
 PANEL_TITLES = {"ours": "OURS", "base": "BASE", "theirs": "THEIRS"}
 
 
@@ -36,21 +37,21 @@ def highlighted(code: str, lexer: str, theme: str = "ansi_dark") -> Text:
     plain = code.replace("\r\n", "\n")
     if not plain:
         return Text("(empty)", style="dim italic")
-    text = Syntax(plain, lexer, theme=theme, background_color="default").highlight(plain)
+    text = Syntax(plain, lexer, theme=theme, background_color="default", tab_size=TAB_SIZE).highlight(plain)
     text.rstrip()
     return text
 
 
-def mark_changes(text: Text, source: str, against: str | None, style: str = CHANGED) -> Text:
-    """Stylise the words of ``source`` (whose rendering is ``text``) that differ from ``against``."""
+def mark_changes(text: Text, against: str | None, style: str = CHANGED) -> Text:
+    """Stylise the words of ``text`` (as drawn: tabs expanded) that differ from ``against``."""
     if against is None:
         return text
     from cdev_tui.cext.diff import word_opcodes
 
-    plain = source.replace("\r\n", "\n")
-    for tag, start, end, _j1, _j2 in word_opcodes(plain, against.replace("\r\n", "\n")):
-        if tag in ("replace", "insert") and end > start and start < len(text.plain):
-            text.stylize(style, start, min(end, len(text.plain)))
+    other = against.replace("\r\n", "\n").expandtabs(TAB_SIZE)
+    for tag, start, end, _j1, _j2 in word_opcodes(text.plain, other):
+        if tag in ("replace", "insert") and end > start:
+            text.stylize(style, start, end)
     return text
 
 
@@ -153,10 +154,11 @@ class HunkView(Vertical):
         lexer = lexer_for(shown.path)
         labels = {"ours": hunk.ours_label, "base": hunk.base_label, "theirs": hunk.theirs_label}
         base = hunk.base
+        # Changed words against the base; without one, the two sides against each other.
         for side, code, against in (
-            ("ours", hunk.ours, base),
+            ("ours", hunk.ours, base if base is not None else hunk.theirs),
             ("base", base, None),
-            ("theirs", hunk.theirs, base),
+            ("theirs", hunk.theirs, base if base is not None else hunk.ours),
         ):
             panel = self.query_one(f"#side-{side}", SidePanel)
             label = labels[side]
@@ -166,7 +168,7 @@ class HunkView(Vertical):
                 panel.set_class(True, "-missing")
                 continue
             panel.set_class(False, "-missing")
-            panel.update(mark_changes(highlighted(code, lexer), code, against))
+            panel.update(mark_changes(highlighted(code, lexer), against))
         base_panel = self.query_one("#side-base", SidePanel)
         base_panel.border_subtitle = "from git's index" if hunk.base_source == "index" else ""
         self._show_result(shown, lexer)
