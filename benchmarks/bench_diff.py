@@ -12,6 +12,7 @@ import statistics
 import timeit
 from collections.abc import Callable
 
+from benchmarks.synthetic import code_line
 from cdev_tui.cext import _diff, _diff_py, diff
 
 BUDGET = 10.0
@@ -19,58 +20,11 @@ REPEAT = 7
 LINES = 5_000
 EDITS = 40
 
-_WORDS = [
-    "worktree",
-    "agent",
-    "branch",
-    "merge",
-    "rebase",
-    "session",
-    "prompt",
-    "review",
-    "commit",
-    "timeout",
-    "config",
-    "render",
-    "widget",
-    "screen",
-    "store",
-    "cache",
-    "token",
-    "buffer",
-    "cursor",
-    "status",
-]
-
-
-def _code_line(rng: random.Random) -> str:
-    """One plausible line of Python source; blank lines and a few stock lines repeat, as in real code."""
-    indent = "    " * rng.randint(0, 3)
-    a, b, c = rng.sample(_WORDS, 3)
-    shape = rng.randrange(9)
-    if shape == 0:
-        return ""
-    if shape == 1:
-        return f"{indent}{a}_{b} = self.{c}({a}, timeout={rng.randint(1, 120)})"
-    if shape == 2:
-        return f"{indent}if {a}.{b} is not None and {c} > {rng.randint(0, 99)}:"
-    if shape == 3:
-        return f"{indent}# {a} the {b} before the {c} is refreshed"
-    if shape == 4:
-        return f'{indent}return {{"{a}": {b}, "{c}": [{rng.randint(0, 9)}, {rng.randint(10, 99)}]}}'
-    if shape == 5:
-        return f"{indent}def {a}_{b}(self, {c}: str) -> None:"
-    if shape == 6:
-        return rng.choice(["        return None", "    else:", "        pass", "    )", "]"])
-    if shape == 7:
-        return f'{indent}"""{a.title()} the {b} of this {c}."""'
-    return f"{indent}self.{a}.{b}.append({c})"
-
 
 def source_file(lines: int = LINES, seed: int = 3) -> list[str]:
     """A Python-like source file of ``lines`` lines."""
     rng = random.Random(seed)
-    return [_code_line(rng) for _ in range(lines)]
+    return [code_line(rng) for _ in range(lines)]
 
 
 def edited(lines: list[str], edits: int = EDITS, seed: int = 4) -> list[str]:
@@ -81,9 +35,9 @@ def edited(lines: list[str], edits: int = EDITS, seed: int = 4) -> list[str]:
         size = rng.randint(1, 4)
         action = rng.randrange(3)
         if action == 0:
-            out[at : at + size] = [_code_line(rng) for _ in range(rng.randint(1, 4))]
+            out[at : at + size] = [code_line(rng) for _ in range(rng.randint(1, 4))]
         elif action == 1:
-            out[at:at] = [_code_line(rng) for _ in range(size)]
+            out[at:at] = [code_line(rng) for _ in range(size)]
         else:
             del out[at : at + size]
     return out

@@ -11,6 +11,7 @@ import statistics
 import timeit
 from collections.abc import Callable
 
+from benchmarks.synthetic import WORDS, code_line
 from cdev_tui.cext import _linescan, _linescan_py
 
 BUDGET = 10.0
@@ -18,70 +19,21 @@ REPEAT = 7
 CONFLICT_LINES = 50_000
 CHECKLIST_ITEMS = 20_000
 
-_WORDS = [
-    "worktree",
-    "agent",
-    "branch",
-    "merge",
-    "rebase",
-    "session",
-    "prompt",
-    "diff",
-    "review",
-    "commit",
-    "retry",
-    "timeout",
-    "config",
-    "parse",
-    "render",
-    "widget",
-    "screen",
-    "store",
-    "cache",
-    "index",
-    "token",
-    "stream",
-    "buffer",
-    "cursor",
-    "layout",
-    "update",
-    "refresh",
-    "status",
-]
-
-
-def _code_line(rng: random.Random) -> str:
-    """One plausible line of Python source."""
-    indent = "    " * rng.randint(0, 3)
-    a, b, c = rng.sample(_WORDS, 3)
-    shape = rng.randrange(6)
-    if shape == 0:
-        return ""
-    if shape == 1:
-        return f"{indent}{a}_{b} = self.{c}({a}, timeout={rng.randint(1, 120)})"
-    if shape == 2:
-        return f"{indent}if {a}.{b} is not None and {c} > {rng.randint(0, 99)}:"
-    if shape == 3:
-        return f"{indent}# {a} the {b} before the {c} is refreshed"
-    if shape == 4:
-        return f'{indent}return {{"{a}": {b}, "{c}": [{rng.randint(0, 9)}, {rng.randint(10, 99)}]}}'
-    return f"{indent}def {a}_{b}(self, {c}: str) -> None:"
-
 
 def conflicted_file(lines: int = CONFLICT_LINES, seed: int = 1) -> str:
     """A source file of about ``lines`` lines with a conflict region every ~40 lines, a third of them diff3."""
     rng = random.Random(seed)
     out: list[str] = []
     while len(out) < lines:
-        out.extend(_code_line(rng) for _ in range(rng.randint(10, 50)))
+        out.extend(code_line(rng, shapes=6) for _ in range(rng.randint(10, 50)))
         out.append("<<<<<<< HEAD")
-        out.extend(_code_line(rng) for _ in range(rng.randint(1, 8)))
+        out.extend(code_line(rng, shapes=6) for _ in range(rng.randint(1, 8)))
         if rng.random() < 1 / 3:
             out.append("||||||| merged common ancestors")
-            out.extend(_code_line(rng) for _ in range(rng.randint(1, 8)))
+            out.extend(code_line(rng, shapes=6) for _ in range(rng.randint(1, 8)))
         out.append("=======")
-        out.extend(_code_line(rng) for _ in range(rng.randint(1, 8)))
-        out.append(f">>>>>>> agent/{rng.choice(_WORDS)}-{rng.randint(1, 999)}")
+        out.extend(code_line(rng, shapes=6) for _ in range(rng.randint(1, 8)))
+        out.append(f">>>>>>> agent/{rng.choice(WORDS)}-{rng.randint(1, 999)}")
     return "\n".join(out[:lines]) + "\n"
 
 
@@ -92,15 +44,15 @@ def checklist(items: int = CHECKLIST_ITEMS, seed: int = 2) -> str:
     count = 0
     while count < items:
         if count % 25 == 0:
-            out.extend(["", f"## {rng.choice(_WORDS).title()} {count // 25 + 1}", ""])
-        words = " ".join(rng.choices(_WORDS, k=rng.randint(3, 12)))
+            out.extend(["", f"## {rng.choice(WORDS).title()} {count // 25 + 1}", ""])
+        words = " ".join(rng.choices(WORDS, k=rng.randint(3, 12)))
         box = "[x]" if rng.random() < 0.4 else "[ ]"
         marker = rng.choice(["-", "-", "*", f"{count % 9 + 1}."])
         indent = "  " * rng.choice([0, 0, 0, 1, 2])
         out.append(f"{indent}{marker} {box} {words.capitalize()}")
         count += 1
         if rng.random() < 0.2:
-            out.append(f"{indent}  {' '.join(rng.choices(_WORDS, k=rng.randint(4, 14)))}.")
+            out.append(f"{indent}  {' '.join(rng.choices(WORDS, k=rng.randint(4, 14)))}.")
     return "\n".join(out) + "\n"
 
 

@@ -183,6 +183,36 @@ def current_branch(path: Path | str) -> str | None:
     return result.stdout or None if result.code == 0 else None
 
 
+FALLBACK_IDENTITY = {
+    "GIT_AUTHOR_NAME": "cdev-tui",
+    "GIT_AUTHOR_EMAIL": "cdev-tui@localhost",
+    "GIT_COMMITTER_NAME": "cdev-tui",
+    "GIT_COMMITTER_EMAIL": "cdev-tui@localhost",
+}
+"""Who commits when git knows nobody (a fresh machine, CI): merges must still be able to commit."""
+
+
+def commit_env(cwd: Path | str) -> dict[str, str]:
+    """Environment for git commands that may commit: no editor or prompt; the fallback identity if needed."""
+    env = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true", "GIT_TERMINAL_PROMPT": "0"}
+    for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
+        if git(cwd, "var", var, ok_codes=tuple(range(-255, 256))).code != 0:
+            env.update(FALLBACK_IDENTITY)
+            break
+    return env
+
+
+def remove_worktree(repo: Path | str, worktree: Path) -> None:
+    """Remove a worktree this app created (whatever is in it), its folder and git's record of it."""
+    import shutil
+
+    any_code = tuple(range(-255, 256))
+    git(repo, "worktree", "remove", "--force", "--force", str(worktree), ok_codes=any_code)
+    if worktree.exists():
+        shutil.rmtree(worktree, ignore_errors=True)
+    git(repo, "worktree", "prune", ok_codes=any_code)
+
+
 def ref_exists(path: Path | str, ref: str) -> bool:
     """Whether ``ref`` resolves to a commit."""
     return git(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1, 128)).code == 0

@@ -8,11 +8,12 @@ items (lines, word tokens) with one table shared by all sides and give the resul
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Hashable, Sequence
 from itertools import accumulate, count
 from typing import Final, Literal, NamedTuple
+
+from cdev_tui.cext._dispatch import load
 
 __all__ = [
     "IMPLEMENTATION",
@@ -28,27 +29,12 @@ __all__ = [
     "word_opcodes",
 ]
 
-IMPLEMENTATION: Final[Literal["compiled", "pure"]]
+_module, _implementation = load("_diff")
 
-if os.environ.get("CDEV_TUI_PURE") == "1":
-    from cdev_tui.cext._diff_py import MAX_EDIT_COST, diff_ids, merge3_ids
-
-    IMPLEMENTATION = "pure"
-else:
-    try:
-        from cdev_tui.cext._diff import MAX_EDIT_COST, diff_ids, merge3_ids
-    except ImportError as error:
-        if os.environ.get("CDEV_TUI_REQUIRE_EXT") == "1":
-            raise ImportError(
-                "CDEV_TUI_REQUIRE_EXT=1 but the compiled module cdev_tui.cext._diff is not available "
-                f"({error}); build it with `pip install -e .` (a C compiler and Cython are needed) "
-                "or unset CDEV_TUI_REQUIRE_EXT to use the pure-Python fallback"
-            ) from error
-        from cdev_tui.cext._diff_py import MAX_EDIT_COST, diff_ids, merge3_ids
-
-        IMPLEMENTATION = "pure"
-    else:
-        IMPLEMENTATION = "compiled"
+IMPLEMENTATION: Final[Literal["compiled", "pure"]] = _implementation
+MAX_EDIT_COST: Final[int] = _module.MAX_EDIT_COST
+diff_ids = _module.diff_ids
+merge3_ids = _module.merge3_ids
 
 Tag = Literal["equal", "replace", "delete", "insert"]
 Kind = Literal["stable", "ours", "theirs", "both", "conflict"]

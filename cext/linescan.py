@@ -7,29 +7,15 @@ at import time.
 
 from __future__ import annotations
 
-import os
 from typing import Final, Literal
+
+from cdev_tui.cext._dispatch import load
 
 __all__ = ["IMPLEMENTATION", "checklist_counts", "checklist_items", "conflict_regions"]
 
-IMPLEMENTATION: Final[Literal["compiled", "pure"]]
+_module, _implementation = load("_linescan")
 
-if os.environ.get("CDEV_TUI_PURE") == "1":
-    from cdev_tui.cext._linescan_py import checklist_counts, checklist_items, conflict_regions
-
-    IMPLEMENTATION = "pure"
-else:
-    try:
-        from cdev_tui.cext._linescan import checklist_counts, checklist_items, conflict_regions
-    except ImportError as error:
-        if os.environ.get("CDEV_TUI_REQUIRE_EXT") == "1":
-            raise ImportError(
-                "CDEV_TUI_REQUIRE_EXT=1 but the compiled module cdev_tui.cext._linescan is not available "
-                f"({error}); build it with `pip install -e .` (a C compiler and Cython are needed) "
-                "or unset CDEV_TUI_REQUIRE_EXT to use the pure-Python fallback"
-            ) from error
-        from cdev_tui.cext._linescan_py import checklist_counts, checklist_items, conflict_regions
-
-        IMPLEMENTATION = "pure"
-    else:
-        IMPLEMENTATION = "compiled"
+IMPLEMENTATION: Final[Literal["compiled", "pure"]] = _implementation
+checklist_counts = _module.checklist_counts
+checklist_items = _module.checklist_items
+conflict_regions = _module.conflict_regions

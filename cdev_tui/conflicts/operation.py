@@ -11,16 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cdev_tui.errors import CdevError
-from cdev_tui.gitops import GitResult, git
+from cdev_tui.gitops import GitResult, commit_env, git
 
 ANY_CODE = tuple(range(-255, 256))
 _EDITOR_ENV = {"GIT_EDITOR": "true", "GIT_SEQUENCE_EDITOR": "true", "GIT_TERMINAL_PROMPT": "0"}
-_FALLBACK_IDENTITY = {
-    "GIT_AUTHOR_NAME": "cdev-tui",
-    "GIT_AUTHOR_EMAIL": "cdev-tui@localhost",
-    "GIT_COMMITTER_NAME": "cdev-tui",
-    "GIT_COMMITTER_EMAIL": "cdev-tui@localhost",
-}
 
 
 @dataclass(frozen=True)
@@ -168,15 +162,6 @@ def detect_operation(worktree: Path) -> Operation:
     )
 
 
-def _identity(worktree: Path) -> dict[str, str]:
-    env = dict(_EDITOR_ENV)
-    for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
-        if _run(worktree, "var", var).code != 0:
-            env.update(_FALLBACK_IDENTITY)
-            break
-    return env
-
-
 def _message(result: GitResult) -> str:
     lines = [x.strip() for x in f"{result.stderr}\n{result.stdout}".splitlines() if x.strip()]
     hints = [x for x in lines if not x.startswith("hint:")]
@@ -209,7 +194,7 @@ def conclude(operation: Operation) -> Concluded:
     }
     if current.kind == "stash" or not current.kind:
         return Concluded(current.head, "resolved and staged; nothing to commit (a stash entry stays listed)")
-    result = _run(worktree, *commands[current.kind], env=_identity(worktree))
+    result = _run(worktree, *commands[current.kind], env=commit_env(worktree))
     after = detect_operation(worktree)
     if result.code != 0 and after.kind == current.kind and not after.entries:
         raise CdevError(f"{worktree}: git {commands[current.kind][0]} failed: {_message(result)}")

@@ -11,17 +11,26 @@ write is atomic, and the choices not yet written are journalled there too, so a 
 
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cdev_tui.conflicts.choices import (
+    PICKS,
+    ChangedOnDisk,
+    Choice,
+    FileState,
+    MarkersLeft,
+    Step,
+    WriteResult,
+    digest,
+    join_sides,
+    read_bytes,
+)
 from cdev_tui.conflicts.hunks import Hunk, has_markers
 from cdev_tui.conflicts.operation import Concluded, Operation, abort, conclude, detect_operation
+from cdev_tui.conflicts.safekeeping import FOLDER, Safekeeping
 from cdev_tui.conflicts.stages import SUBMODULE as SUBMODULE_MODE
 from cdev_tui.conflicts.stages import FileConflict, classify
 from cdev_tui.conflicts.suggestions import SAFE_SOURCES, HunkContext, Suggestion, best_safe, suggest
@@ -32,107 +41,9 @@ from cdev_tui.workspace_files import atomic_write_bytes
 if TYPE_CHECKING:
     from cdev_tui.conflicts.learned import LearnedStore
 
-PICKS = ("ours", "theirs", "both", "both-reversed", "base")
-"""Choices made from the hunk's own sections."""
+__all__ = ["PICKS", "ChangedOnDisk", "Choice", "FileState", "MarkersLeft", "ResolveSession", "WriteResult"]
+
 _ANY = tuple(range(-255, 256))
-BACKUP_DIR = "cdev-resolve"
-
-
-class MarkersLeft(CdevError):
-    """Writing would leave conflict markers in the file; the user must confirm."""
-
-    def __init__(self, path: str, count: int) -> None:
-        super().__init__(
-            f"{path}: {count} hunks are not resolved yet; their conflict markers would be written"
-        )
-        self.count = count
-
-
-class ChangedOnDisk(CdevError):
-    """The file changed on disk since it was read: reload it, or keep the choices made here."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(f"{path}: changed on disk since it was opened")
-        self.path = path
-
-
-@dataclass(frozen=True)
-class Choice:
-    """How a hunk was resolved: ``how`` is a pick (ours, theirs, both, both-reversed, base), ``suggestion``
-    (``source`` says which), or ``edit``."""
-
-    result: str
-    how: str
-    source: str = ""
-    proven: bool = False
-    """Taken from a safe suggestion (it comes back by itself; no need to learn it)."""
-
-
-@dataclass
-class FileState:
-    """One conflicted file in the session."""
-
-    conflict: FileConflict
-    disk_hash: str
-    choices: dict[int, Choice] = field(default_factory=dict)
-    action: str | None = None
-    """For a file that is not resolved hunk by hunk: the chosen action (ours, theirs, keep, delete)."""
-    content: bytes | None = None
-    """Whole-file content edited outside the hunks ($EDITOR on a file that cannot be parsed)."""
-    written: bool = False
-    suggestions: dict[int, list[Suggestion]] = field(default_factory=dict)
-
-    @property
-    def path(self) -> str:
-        """The path from the worktree's top."""
-        return self.conflict.path
-
-    @property
-    def hunks(self) -> tuple[Hunk, ...]:
-        """The file's hunks (none when it is not a text conflict)."""
-        return self.conflict.hunks
-
-    @property
-    def unresolved(self) -> int:
-        """Hunks without a choice (or 1 for a file still waiting for an action)."""
-        if self.written:
-            return 0
-        if self.conflict.is_text:
-            return sum(1 for h in self.hunks if h.index not in self.choices)
-        return 0 if (self.action or self.content is not None) else 1
-
-    def rendered(self) -> str:
-        """The text with every choice applied (unresolved hunks keep their markers)."""
-        assert self.conflict.text is not None
-        return self.conflict.text.render({i: c.result for i, c in self.choices.items()})
-
-
-@dataclass(frozen=True)
-class WriteResult:
-    """What writing a file did."""
-
-    path: str
-    staged: bool
-    markers_left: int
-    learned: int
-    """Hunks stored as learned resolutions."""
-    not_learned: int
-    """Hunks not stored because their result holds a secret."""
-
-
-Step = tuple[str, int, Any, Any]
-"""One undoable change: (path, hunk index or -1 for a file action, before, after)."""
-
-
-def _digest(data: bytes | None) -> str:
-    return hashlib.sha1(data if data is not None else b"\0missing").hexdigest()
-
-
-def _read_bytes(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return None
 
 
 class ResolveSession:
@@ -169,12 +80,12 @@ class ResolveSession:
         self.worktree = operation.worktree
         conflicts = classify(operation.worktree, entries)
         conflicts = self._exact_bases(conflicts)
-        self.files = [FileState(c, _digest(_read_bytes(operation.worktree / c.path))) for c in conflicts]
+        self.files = [FileState(c, digest(read_bytes(operation.worktree / c.path))) for c in conflicts]
         for state in self.files:
             self._suggest(state)
         self._undo.clear()
         self._redo.clear()
-        self.restored = self._restore_journal()
+        self.restored = self.safekeeping.restore_journal(self.files)
 
     def _exact_bases(self, conflicts: list[FileConflict]) -> list[FileConflict]:
         from cdev_tui.conflicts.merge_bases import bases_from_merge_tree
@@ -191,7 +102,7 @@ class ResolveSession:
             self.files[index].written = True
             return
         (conflict,) = self._exact_bases(classify(self.worktree, entries))
-        state = FileState(conflict, _digest(_read_bytes(self.worktree / path)))
+        state = FileState(conflict, digest(read_bytes(self.worktree / path)))
         self._suggest(state)
         self.files[index] = state
         self._undo = [[s for s in steps if s[0] != path] for steps in self._undo]
@@ -246,7 +157,7 @@ class ResolveSession:
     def disk_changed(self, path: str) -> bool:
         """Whether the file on disk is no longer what the session read or last wrote."""
         state = self.file(path)
-        return _digest(_read_bytes(self.worktree / path)) != state.disk_hash
+        return digest(read_bytes(self.worktree / path)) != state.disk_hash
 
     # -- choosing (in memory, undoable) ----------------------------------------------------------------
 
@@ -259,8 +170,8 @@ class ResolveSession:
         results = {
             "ours": hunk.ours,
             "theirs": hunk.theirs,
-            "both": _join(hunk.ours, hunk.theirs, newline),
-            "both-reversed": _join(hunk.theirs, hunk.ours, newline),
+            "both": join_sides(hunk.ours, hunk.theirs, newline),
+            "both-reversed": join_sides(hunk.theirs, hunk.ours, newline),
             "base": hunk.base or "",
         }
         if how not in results:
@@ -452,39 +363,32 @@ class ResolveSession:
 
     def _written(self, state: FileState, result: WriteResult) -> WriteResult:
         state.written = True
-        state.disk_hash = _digest(_read_bytes(self.worktree / state.path))
+        state.disk_hash = digest(read_bytes(self.worktree / state.path))
         self.save_journal()
         return result
 
     def _git(self, *args: str) -> None:
         git(self.worktree, *args)
 
-    # -- backups and the journal -----------------------------------------------------------------------
+    # -- originals and the journal --------------------------------------------------------------------
+
+    @property
+    def safekeeping(self) -> Safekeeping:
+        """Where this operation's originals and journal are kept (inside the worktree's git directory)."""
+        assert self.operation is not None
+        return Safekeeping(self.operation.git_dir / FOLDER / self.operation.key)
 
     @property
     def backup_root(self) -> Path:
-        """Where this operation's originals and journal are kept (inside the worktree's git directory)."""
-        assert self.operation is not None
-        return self.operation.git_dir / BACKUP_DIR / self.operation.key
-
-    def _backup_name(self, path: str) -> Path:
-        return self.backup_root / "originals" / hashlib.sha1(path.encode()).hexdigest()
+        """The folder of :attr:`safekeeping`."""
+        return self.safekeeping.root
 
     def _backup(self, state: FileState) -> None:
-        target = self._backup_name(state.path)
-        if target.exists():
-            return
-        data = _read_bytes(self.worktree / state.path)
-        atomic_write_bytes(target, data if data is not None else b"")
-        manifest = self.backup_root / "originals.json"
-        known = json.loads(manifest.read_text()) if manifest.is_file() else {}
-        known[state.path] = {"file": target.name, "missing": data is None}
-        atomic_write_bytes(manifest, json.dumps(known, indent=1).encode())
+        self.safekeeping.keep_original(state.path, read_bytes(self.worktree / state.path))
 
     def original(self, path: str) -> bytes | None:
         """The conflicted file as it was before this session first wrote it (None if not written yet)."""
-        target = self._backup_name(path)
-        return target.read_bytes() if target.is_file() else None
+        return self.safekeeping.original(path)
 
     def restore_original(self, path: str) -> None:
         """Put a written file back to its conflicted original, conflict entries in the index included."""
@@ -497,47 +401,8 @@ class ResolveSession:
 
     def save_journal(self) -> None:
         """Record the choices not written yet, so that a crash loses none of them."""
-        if self.operation is None:
-            return
-        pending = {
-            state.path: {
-                "disk_hash": state.disk_hash,
-                "choices": {str(i): [c.result, c.how, c.source, c.proven] for i, c in state.choices.items()},
-                "action": state.action,
-            }
-            for state in self.files
-            if not state.written and (state.choices or state.action)
-        }
-        journal = self.backup_root / "journal.json"
-        if not pending and not journal.exists():
-            return
-        atomic_write_bytes(journal, json.dumps({"files": pending}).encode())
-
-    def _restore_journal(self) -> int:
-        journal = self.backup_root / "journal.json"
-        try:
-            data = json.loads(journal.read_text()) if journal.is_file() else {}
-        except (OSError, ValueError):
-            return 0
-        restored = 0
-        for state in self.files:
-            saved = data.get("files", {}).get(state.path)
-            if not saved or saved.get("disk_hash") != state.disk_hash:
-                continue
-            known = {h.index for h in state.hunks}
-            for key, (result, how, source, proven) in saved.get("choices", {}).items():
-                if int(key) in known:
-                    state.choices[int(key)] = Choice(result, how, source, proven)
-                    restored += 1
-            action = saved.get("action")
-            if action in state.conflict.actions:
-                state.action = action
-                restored += 1
-        return restored
-
-    def _discard_backups(self) -> None:
         if self.operation is not None:
-            shutil.rmtree(self.backup_root, ignore_errors=True)
+            self.safekeeping.save_journal(self.files)
 
     # -- ending ----------------------------------------------------------------------------------------
 
@@ -548,7 +413,7 @@ class ResolveSession:
         if unwritten:
             raise CdevError(f"write every file first: {', '.join(unwritten[:5])} still open")
         done = conclude(self.operation)
-        self._discard_backups()
+        self.safekeeping.discard()
         if done.stopped_again:
             self.load()
         return done
@@ -557,7 +422,7 @@ class ResolveSession:
         """Abort the operation with git (back to the state before it); drops this session's backups."""
         assert self.operation is not None
         message = abort(self.operation)
-        self._discard_backups()
+        self.safekeeping.discard()
         self.files = []
         return message
 
@@ -565,49 +430,6 @@ class ResolveSession:
 
     def to_json(self) -> dict[str, Any]:
         """Every file and hunk with its suggestions (the shape ``cdev-tui resolve --format json`` prints)."""
-        assert self.operation is not None
-        op = self.operation
-        hunks_left, files_left = self.remaining()
-        return {
-            "worktree": str(self.worktree),
-            "operation": op.kind or None,
-            "describe": op.describe(),
-            "head": op.head,
-            "other": op.other,
-            "remaining": {"hunks": hunks_left, "files": files_left},
-            "files": [_file_json(state) for state in self.files],
-        }
+        from cdev_tui.conflicts.listing import session_json
 
-
-def _join(first: str, second: str, newline: str) -> str:
-    if first and second and not first.endswith("\n"):
-        return first + newline + second
-    return first + second
-
-
-def _file_json(state: FileState) -> dict[str, Any]:
-    conflict = state.conflict
-    data: dict[str, Any] = {
-        "path": state.path,
-        "kind": conflict.kind,
-        "status": conflict.code,
-        "written": state.written,
-    }
-    if not conflict.is_text:
-        data["actions"] = list(conflict.actions)
-        data["problem"] = conflict.describe()
-        return data
-    data["hunks"] = [
-        {
-            "index": hunk.index,
-            "line": hunk.start_line + 1,
-            "ours": hunk.ours,
-            "base": hunk.base,
-            "theirs": hunk.theirs,
-            "base_source": hunk.base_source,
-            "resolved": hunk.index in state.choices,
-            "suggestions": [s.to_json() for s in state.suggestions.get(hunk.index, [])],
-        }
-        for hunk in state.hunks
-    ]
-    return data
+        return session_json(self)

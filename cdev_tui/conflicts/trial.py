@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import contextlib
 import re
-import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cdev_tui.conflicts.operation import ANY_CODE, detect_operation
 from cdev_tui.errors import CdevError
-from cdev_tui.gitops import git
+from cdev_tui.gitops import commit_env, git, remove_worktree
 
 TRIAL_PREFIX = ".trial-"
-_IDENTITY = {
-    "GIT_AUTHOR_NAME": "cdev-tui",
-    "GIT_AUTHOR_EMAIL": "cdev-tui@localhost",
-    "GIT_COMMITTER_NAME": "cdev-tui",
-    "GIT_COMMITTER_EMAIL": "cdev-tui@localhost",
-}
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def start_trial(
             "-m",
             message,
             theirs.commit,
-            env={**_IDENTITY, "GIT_MERGE_AUTOEDIT": "no"},
+            env={**commit_env(repo), "GIT_MERGE_AUTOEDIT": "no"},
             ok_codes=ANY_CODE,
         )
         files = tuple(e.path for e in detect_operation(worktree).entries)
@@ -101,9 +94,6 @@ def start_trial(
 
 def remove_trial(repo: Path, worktree: Path) -> None:
     """Remove a trial's scratch worktree (its merge, whatever its state, goes with it)."""
-    git(repo, "worktree", "remove", "--force", "--force", str(worktree), ok_codes=ANY_CODE)
-    if worktree.exists():
-        shutil.rmtree(worktree, ignore_errors=True)
-    git(repo, "worktree", "prune", ok_codes=ANY_CODE)
+    remove_worktree(repo, worktree)
     with contextlib.suppress(OSError):
         worktree.parent.rmdir()  # only when it is empty (the root made for this trial)

@@ -9,12 +9,6 @@ from cdev_tui import gitops
 from cdev_tui.gitops import git
 
 ANY_CODE = tuple(range(-255, 256))
-_FALLBACK_IDENTITY = {
-    "GIT_AUTHOR_NAME": "cdev-tui",
-    "GIT_AUTHOR_EMAIL": "cdev-tui@localhost",
-    "GIT_COMMITTER_NAME": "cdev-tui",
-    "GIT_COMMITTER_EMAIL": "cdev-tui@localhost",
-}
 
 
 def rev(cwd: Path, ref: str) -> str | None:
@@ -24,12 +18,7 @@ def rev(cwd: Path, ref: str) -> str | None:
 
 def identity_env(repo: Path) -> dict[str, str]:
     """The user's identity when git has one; otherwise a fixed cdev-tui identity so merges can commit."""
-    env = {"GIT_EDITOR": "true", "GIT_TERMINAL_PROMPT": "0"}
-    for var in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
-        if git(repo, "var", var, ok_codes=ANY_CODE).code != 0:
-            env.update(_FALLBACK_IDENTITY)
-            break
-    return env
+    return gitops.commit_env(repo)
 
 
 def unmerged_paths(worktree: Path) -> tuple[str, ...]:

@@ -8,7 +8,6 @@ agent branch there (``--no-ff``) and runs the test command after each merge.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -217,13 +216,6 @@ def _resolved(run: _Run, index: int, source: _Source, head: str, conflicted: tup
     return parents[1:] == [head, source.commit]
 
 
-def _remove_worktree(repo: Path, worktree: Path) -> None:
-    git(repo, "worktree", "remove", "--force", "--force", str(worktree), ok_codes=ANY_CODE)
-    if worktree.exists():
-        shutil.rmtree(worktree, ignore_errors=True)
-    git(repo, "worktree", "prune", ok_codes=ANY_CODE)
-
-
 def _sources(snapshot: WorkspaceSnapshot, order: Sequence[str]) -> list[_Source]:
     repo = snapshot.paths.repo
     if len(set(order)) != len(order):
@@ -322,7 +314,7 @@ def integrate(
     except CdevError as exc:
         stopped = f"stopped by an error: {exc}"
     finally:
-        _remove_worktree(repo, worktree)
+        gitops.remove_worktree(repo, worktree)
         if created_root:
             with contextlib.suppress(OSError):
                 paths.worktrees_root.rmdir()
