@@ -21,19 +21,16 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, Static
-from textual.widgets.option_list import Option
 from textual.worker import Worker, WorkerState
 
 from cdev_tui.commands import scoped
 from cdev_tui.errors import CdevError
+from cdev_tui.widgets.conflict_files import ConflictFileList, file_panel
 from cdev_tui.widgets.hunk_view import HunkShown, HunkView, SidePanel
 
 if TYPE_CHECKING:
     from cdev_tui.conflicts.session import FileState, ResolveSession
     from cdev_tui.service import WorkspaceService
-
-FILE_MARKS = {"written": ("✓", "green"), "done": ("●", "cyan"), "open": ("◆", "yellow")}
-SIDE_ACTIONS = {"ours": "ours", "theirs": "theirs", "keep": "keep", "delete": "delete"}
 
 
 class MergeEditorScreen(Screen[bool | None]):
@@ -101,7 +98,7 @@ class MergeEditorScreen(Screen[bool | None]):
         yield Header()
         yield Static("Reading the conflicts…", id="merge-status", classes="pane-summary")
         with Horizontal(id="merge-body"):
-            yield OptionList(id="merge-files")
+            yield ConflictFileList(id="merge-files")
             with VerticalScroll(id="merge-main"):
                 yield Static("", id="merge-file-panel")
                 yield HunkView(id="merge-hunk")
@@ -197,23 +194,7 @@ class MergeEditorScreen(Screen[bool | None]):
         return next((n for n, h in enumerate(state.hunks, 1) if h.index == self.hunk_at), 1)
 
     def _show_files(self) -> None:
-        files = self.query_one("#merge-files", OptionList)
-        highlighted = self.file_at
-        files.clear_options()
-        for state in self.files:
-            mark, style = FILE_MARKS["written" if state.written else "open" if state.unresolved else "done"]
-            label = Text()
-            label.append(f"{mark} ", style=style)
-            label.append(state.path)
-            if state.written:
-                label.append("  written", style="dim green")
-            elif state.conflict.is_text:
-                label.append(f"  {state.unresolved} left", style="dim")
-            else:
-                label.append(f"  {state.conflict.kind}", style="dim yellow")
-            files.add_option(Option(label, id=state.path))
-        if self.files:
-            files.highlighted = highlighted
+        self.query_one("#merge-files", ConflictFileList).show(self.files, self.file_at)
 
     def _show_current(self) -> None:
         state = self.current
@@ -240,30 +221,7 @@ class MergeEditorScreen(Screen[bool | None]):
             return
         view.display = False
         panel.display = True
-        panel.update(self._file_panel(state))
-
-    def _file_panel(self, state: FileState) -> Text:
-        text = Text()
-        if state.written:
-            text.append(f"{state.path} is written and staged.", style="bold green")
-            text.append("\nR puts its conflicted original back.", style="dim")
-            return text
-        conflict = state.conflict
-        text.append(f"{state.path}: {conflict.describe()}\n\n", style="bold")
-        keys = {"ours": "o", "theirs": "t", "keep": "k", "delete": "d"}
-        for action in conflict.actions:
-            from cdev_tui.conflicts.stages import ACTION_TITLES
-
-            chosen = state.action == action
-            text.append(f"  {keys[action]}  {ACTION_TITLES[action]}", style="bold reverse" if chosen else "")
-            text.append("  ← chosen\n" if chosen else "\n", style="green")
-        if conflict.kind in ("undecodable", "broken markers"):
-            text.append("  E  edit the whole file in $EDITOR\n")
-        if state.content is not None:
-            text.append("\nEdited in $EDITOR: w writes that text.", style="green")
-        elif state.action:
-            text.append("\nw applies the choice and stages the file.", style="dim")
-        return text
+        panel.update(file_panel(state))
 
     # -- navigation ------------------------------------------------------------------------------------
 
