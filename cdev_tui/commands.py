@@ -88,6 +88,12 @@ COMMANDS: tuple[Command, ...] = (
             ("remove", "Remove worktree", "D", "Remove the agent's worktree (the branch stays)"),
             ("delete-branch", "Delete merged branch", "B", "Delete the agent's branch once it is merged"),
             ("prune", "Prune worktrees", "P", "Forget worktrees whose folders are gone"),
+            (
+                "resolve",
+                "Resolve conflicts",
+                "m",
+                "Open the merge editor on the agent's worktree (merge, rebase or stash conflict)",
+            ),
         )
     ),
     Command(
@@ -105,15 +111,6 @@ COMMANDS: tuple[Command, ...] = (
         "integrate",
         "Pre-flight, merge finished agents into a new branch, test, finish",
         group="Workflow",
-    ),
-    Command(
-        "agent.resolve",
-        "Resolve conflicts",
-        "m",
-        "agent('resolve')",
-        "Open the merge editor on the highlighted agent's worktree (merge, rebase or stash conflict)",
-        show_in_footer=False,
-        group="Agent",
     ),
     *(
         Command(

@@ -23,7 +23,12 @@ TABLE_KEYS = (
 
 def key_label(keys: str) -> str:
     """How a binding's keys read on screen."""
-    names = {"question_mark": "?", "slash": "/"}
+    names = {
+        "question_mark": "?",
+        "slash": "/",
+        "left_square_bracket": "[",
+        "right_square_bracket": "]",
+    }
     return " / ".join(names.get(key, key) for key in keys.split(","))
 
 
@@ -38,7 +43,12 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Command", style="bold")
         table.add_column("What it does")
         keymap = getattr(self.app, "keymap", {}) or {}
+        group = None
         for command in COMMANDS:
+            if command.group != group:
+                group = command.group
+                note = " (keys work in the merge editor)" if command.scope == "merge-editor" else ""
+                table.add_row(Text(group + note, style="bold underline"), "", "")
             table.add_row(key_label(keymap.get(command.id, command.keys)), command.title, command.description)
         for keys, what in TABLE_KEYS:
             table.add_row(keys, "", what)
