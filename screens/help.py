@@ -47,8 +47,8 @@ class HelpScreen(ModalScreen[None]):
         for command in COMMANDS:
             if command.group != group:
                 group = command.group
-                note = " (keys work in the merge editor)" if command.scope == "merge-editor" else ""
-                table.add_row(Text(group + note, style="bold underline"), "", "")
+                note = "these keys work in the merge editor" if command.scope == "merge-editor" else ""
+                table.add_row("", Text(group, style="bold underline"), Text(note, style="dim"))
             table.add_row(key_label(keymap.get(command.id, command.keys)), command.title, command.description)
         for keys, what in TABLE_KEYS:
             table.add_row(keys, "", what)
