@@ -139,6 +139,29 @@ class CdevApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    async def action_quit(self) -> None:
+        """Quit; when a merge editor holds choices not written yet, it asks first (they stay journalled)."""
+        from cdev_tui.screens.merge_editor import MergeEditorScreen
+
+        pending = sum(s.pending_choices() for s in self.screen_stack if isinstance(s, MergeEditorScreen))
+        if not pending:
+            self.exit()
+            return
+        from cdev_tui.widgets.confirm import ConfirmScreen
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Quit with {pending} merge choices not written?",
+                "They are kept and come back when you open the merge editor on that worktree again.",
+                yes_label="Quit",
+            ),
+            answered,
+        )
+
     def on_unmount(self) -> None:
         self.service.close()
 

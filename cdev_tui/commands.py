@@ -241,7 +241,7 @@ COMMANDS: tuple[Command, ...] = (
             (
                 "close",
                 "Close the editor",
-                "escape",
+                "escape,q",
                 "close",
                 "Leave (asks when choices are not written)",
                 True,

@@ -602,9 +602,13 @@ class MergeEditorScreen(Screen[bool | None]):
         self.session.restore_original(path)
         self.post_message(self.Finished("restore", f"{path}: conflicted original restored"))
 
+    def pending_choices(self) -> int:
+        """Choices made here and not written yet."""
+        return sum(len(s.choices) + bool(s.action) for s in self.files if not s.written)
+
     def action_close(self) -> None:
         """Leave the editor; asks when choices are not written (they stay in the journal)."""
-        pending = sum(len(s.choices) + bool(s.action) for s in self.files if not s.written)
+        pending = self.pending_choices()
         if not pending:
             self.dismiss(None)
             return

@@ -305,3 +305,30 @@ async def test_an_agent_with_a_merge_in_progress_is_flagged_and_m_opens_the_edit
         await wait_until(pilot, lambda: isinstance(app.screen, MergeEditorScreen) and app.screen.loaded)
         assert [s.path for s in app.screen.files] == [ROUTES]
         assert app.screen.session.worktree == api
+
+
+async def test_quitting_the_app_with_unwritten_choices_asks_first(tmp_path: Path) -> None:
+    repo, _ = conflicted_repo(tmp_path)
+    app = make_app(repo, db=tmp_path / "c.db", resolve=repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, MergeEditorScreen) and app.screen.loaded)
+        await pilot.press("t", "ctrl+q")
+        assert isinstance(app.screen, ConfirmScreen) and "not written" in str(app.screen.question)
+        await pilot.press("n")
+        assert isinstance(app.screen, MergeEditorScreen) and app.is_running
+
+
+def test_writing_into_a_removed_worktree_is_refused(tmp_path: Path) -> None:
+    import shutil as shell
+
+    from cdev_tui.conflicts.session import ResolveSession
+    from cdev_tui.errors import CdevError
+
+    repo, _ = conflicted_repo(tmp_path)
+    session = ResolveSession(repo)
+    session.load()
+    session.pick("client.py", 0, "ours")
+    shell.rmtree(repo)
+    with pytest.raises(CdevError, match="the worktree is gone"):
+        session.write("client.py")
+    assert not repo.exists()

@@ -307,6 +307,8 @@ class ResolveSession:
         state = self.file(path)
         if state.written:
             return WriteResult(path, True, 0, 0, 0)
+        if not self.worktree.is_dir():
+            raise CdevError(f"{self.worktree}: the worktree is gone; nothing was written")
         if not force and self.disk_changed(path):
             raise ChangedOnDisk(path)
         target = self.worktree / path
