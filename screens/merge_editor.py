@@ -518,7 +518,12 @@ class MergeEditorScreen(Screen[bool | None]):
             note += f"; {result.learned} resolutions learned"
         if result.not_learned:
             note += f" ({result.not_learned} not learned: they hold a secret)"
+        self._record("merge.write", note)
         self.post_message(self.Finished("write", note, path=path))
+
+    def _record(self, kind: str, message: str) -> None:
+        """An event for the Metrics pane (from a worker thread: the store has its own writer)."""
+        self.service.store.record_event(kind, message)
 
     @on(Finished)
     def _on_finished(self, message: Finished) -> None:
@@ -566,6 +571,7 @@ class MergeEditorScreen(Screen[bool | None]):
             self.post_message(self.Finished("reload", done.message, ok=False))
             self.post_message(self.Loaded())
             return
+        self._record("merge.conclude", f"{self.session.worktree.name}: {done.message}")
         self.post_message(self.Finished("conclude", done.message))
 
     def action_abort(self) -> None:
@@ -583,7 +589,9 @@ class MergeEditorScreen(Screen[bool | None]):
 
     @work(thread=True, exclusive=True, group="merge-git", exit_on_error=False, description="Aborting")
     def _abort(self) -> None:
-        self.post_message(self.Finished("abort", self.session.abort()))
+        message = self.session.abort()
+        self._record("merge.abort", f"{self.session.worktree.name}: {message}")
+        self.post_message(self.Finished("abort", message))
 
     @work(thread=True, exclusive=True, group="merge-git", exit_on_error=False, description="Reloading")
     def _reload(self, path: str) -> None:
