@@ -3,7 +3,8 @@
 Builds a 5,000-file repository with 6 agent worktrees (a few commits each, some conflicting, one dirty)
 in a temporary directory, then times :func:`cdev_tui.conflicts.predict_conflicts` (median of 3) against
 the 21 committed ``git merge-tree`` invocations (15 pairs + 6 vs the target) run one by one with
-subprocess (median of 3). Run with ``python benchmarks/bench_conflicts.py``.
+subprocess (median of 3). It also times a refresh after one worktree changed (the previous report given, only
+that agent's pairs merged again) against a full prediction. Run with ``python benchmarks/bench_conflicts.py``.
 """
 
 from __future__ import annotations
@@ -137,21 +138,44 @@ def _check(repo: Path, agents: list[AgentRef]) -> None:
         raise RuntimeError(f"benchmark workspace predicted wrongly: {sorted(conflicting)} {report.errors}")
 
 
+class _Refresh:
+    """One agent's worktree changes, then the prediction refreshes from the previous report."""
+
+    def __init__(self, repo: Path, agents: list[AgentRef]) -> None:
+        self.repo, self.agents = repo, agents
+        self.previous = predict_conflicts(repo, TARGET, agents)
+        self.edits = 0
+        self.reused = 0
+
+    def __call__(self) -> None:
+        changed = self.agents[-1]
+        assert changed.worktree is not None
+        self.edits += 1
+        (changed.worktree / "features" / "scratch.py").write_text(f"WIP = {self.edits}\n")
+        report = predict_conflicts(
+            self.repo, TARGET, self.agents, previous=self.previous, changed_agents={changed.agent_id}
+        )
+        self.previous, self.reused = report, report.reused_pairs
+
+
 def main() -> list[str]:
     """Build the workspace, time both sides and return the result lines."""
     with tempfile.TemporaryDirectory(prefix="cdev-bench-conflicts-") as tmp:
         repo, agents = build(Path(tmp))
         _check(repo, agents)
+        refresh = _Refresh(repo, agents)
         ms = _medians_ms(
             {
                 "ours": lambda: predict_conflicts(repo, TARGET, agents),
                 "committed": lambda: predict_conflicts(repo, TARGET, agents, include_uncommitted=False),
                 "raw": lambda: raw_merge_trees(repo, agents),
                 "status": lambda: _statuses(agents),
+                "refresh": refresh,
             }
         )
     ours, committed, raw, status = ms["ours"], ms["committed"], ms["raw"], ms["status"]
     label = f"{AGENTS} agents, {FILES} files"
+    total = AGENTS * (AGENTS - 1) // 2 + AGENTS
     return [
         f"conflicts.matrix({label}): ours {ours:.0f} ms, raw merge-tree {raw:.0f} ms, "
         f"ratio {ours / raw:.2f}x (budget <= {BUDGET:g}x)",
@@ -159,6 +183,8 @@ def main() -> list[str]:
         f"ratio {committed / raw:.2f}x (budget <= {BUDGET:g}x)",
         f"conflicts.worktree-status({AGENTS} worktrees, {FILES} files): plain git status {status:.0f} ms "
         "(the floor for including uncommitted work)",
+        f"conflicts.refresh({label}, one worktree changed): {ms['refresh']:.0f} ms vs full {ours:.0f} ms, "
+        f"{ours / ms['refresh']:.1f}x faster, {refresh.reused}/{total} pairs reused",
     ]
 
 

@@ -18,6 +18,7 @@ from cdev_tui.errors import CdevError
 from cdev_tui.status import AgentStatus
 
 if TYPE_CHECKING:  # the modules themselves load in the worker that first needs them
+    from cdev_tui.conflicts import ConflictReport
     from cdev_tui.metrics import MetricsSummary
     from cdev_tui.store import Store
     from cdev_tui.workspace import WorkspaceLoader, WorkspacePaths, WorkspaceSnapshot
@@ -168,8 +169,19 @@ class WorkspaceService:
         self.store.record_timing("security.scan", report.seconds, f"{report.files_scanned} files")
         return report
 
-    def predict_conflicts(self, snapshot: WorkspaceSnapshot, cancel: Cancel | None = None):
-        """Predicted conflicts for every agent pair and against the target."""
+    def predict_conflicts(
+        self,
+        snapshot: WorkspaceSnapshot,
+        cancel: Cancel | None = None,
+        *,
+        previous: ConflictReport | None = None,
+        changed_agents: set[str] | None = None,
+    ) -> ConflictReport:
+        """Predicted conflicts for every agent pair and against the target.
+
+        Given the ``previous`` report and the agents changed since (None: all of them), only the worktrees
+        of changed agents are looked at again and only the pairs with a changed side are merged again.
+        """
         from cdev_tui.conflicts import AgentRef, predict_conflicts
 
         # Merged agents have nothing left to merge; a dependency on one is already satisfied.
@@ -188,9 +200,17 @@ class WorkspaceService:
             for a in pending
         ]
         started = self.timer()
-        report = predict_conflicts(snapshot.paths.repo, snapshot.paths.target, refs, cancel=cancel)
+        report = predict_conflicts(
+            snapshot.paths.repo,
+            snapshot.paths.target,
+            refs,
+            cancel=cancel,
+            previous=previous,
+            changed_agents=changed_agents,
+        )
         report = replace(report, seconds=self.timer() - started)
-        self.store.record_timing("conflicts.predict", report.seconds, f"{report.git_calls} git calls")
+        detail = f"{report.git_calls} git calls, {report.reused_pairs} pairs reused"
+        self.store.record_timing("conflicts.predict", report.seconds, detail)
         return report
 
     def metrics(self, snapshot: WorkspaceSnapshot) -> MetricsSummary:

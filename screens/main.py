@@ -43,11 +43,12 @@ class MainScreen(Screen[None]):
             self.changed = changed
 
     class ConflictsPredicted(Message):
-        """A new conflict prediction (a ``ConflictReport``)."""
+        """A new conflict prediction (a ``ConflictReport``), answering prediction number ``request``."""
 
-        def __init__(self, report: Any) -> None:
+        def __init__(self, report: Any, request: int = 0) -> None:
             super().__init__()
             self.report = report
+            self.request = request
 
     class ScanFinished(Message):
         """A finished secret scan (a ``ScanReport``)."""
@@ -80,6 +81,9 @@ class MainScreen(Screen[None]):
         self._watched: list[Path] = []
         self._latest: dict[type[Pane], dict[str, tuple[Any, ...]]] = {}
         self._scan_report: Any = None  # the latest full scan, with later per-agent rescans merged in
+        self._conflicts: Any = None  # the latest finished prediction: the next one reuses its pairs
+        self._conflicts_changed: set[str] | None = None  # agents changed since it (None: all of them)
+        self._conflicts_asked = 0  # the number of the latest prediction asked for
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -296,11 +300,34 @@ class MainScreen(Screen[None]):
         exit_on_error=False,
         description="Predicting conflicts",
     )
-    def _predict_conflicts(self, snapshot: WorkspaceSnapshot) -> None:
+    def _predict_conflicts(
+        self, snapshot: WorkspaceSnapshot, previous: Any, changed_agents: set[str] | None, request: int
+    ) -> None:
         worker = get_current_worker()
-        report = self.service.predict_conflicts(snapshot, cancel=lambda: worker.is_cancelled)
+        report = self.service.predict_conflicts(
+            snapshot,
+            cancel=lambda: worker.is_cancelled,
+            previous=previous,
+            changed_agents=changed_agents,
+        )
         if not worker.is_cancelled:
-            self.post_message(self.ConflictsPredicted(report))
+            self.post_message(self.ConflictsPredicted(report, request))
+
+    def _ask_conflicts(
+        self, snapshot: WorkspaceSnapshot, previous: WorkspaceSnapshot | None, changed: frozenset[Path] | None
+    ) -> None:
+        """Predict again, re-merging only the pairs of agents changed since the last finished prediction."""
+        touched = None
+        if previous is not None and changed is not None:
+            touched = self.service.loader.agents_touched(previous, changed)
+        # Changes pile up until a prediction that saw them all finishes: a cancelled one saw nothing.
+        if touched is None or self._conflicts_changed is None:
+            self._conflicts_changed = None
+        else:
+            self._conflicts_changed = self._conflicts_changed | touched
+        self._conflicts_asked += 1
+        changed_agents = None if self._conflicts_changed is None else set(self._conflicts_changed)
+        self._predict_conflicts(snapshot, self._conflicts, changed_agents, self._conflicts_asked)
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False, description="Scanning for secrets")
     def _scan(self, snapshot: WorkspaceSnapshot) -> None:
@@ -354,7 +381,7 @@ class MainScreen(Screen[None]):
         if message.changed is not None:
             self._refreshing = False
         if message.snapshot is not previous:
-            self._predict_conflicts(message.snapshot)
+            self._ask_conflicts(message.snapshot, previous, message.changed)
             self._compute_metrics(message.snapshot)
         if first:
             self._scan(message.snapshot)
@@ -370,6 +397,8 @@ class MainScreen(Screen[None]):
 
     @on(ConflictsPredicted)
     def _on_conflicts(self, message: ConflictsPredicted) -> None:
+        if message.request == self._conflicts_asked and not message.report.cancelled:
+            self._conflicts, self._conflicts_changed = message.report, set()
         self._deliver(ConflictsPane, "show_report", (message.report,))
         self._refresh_metrics()
 

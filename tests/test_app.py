@@ -12,6 +12,7 @@ from cdev_tui.app import make_app
 from cdev_tui.demo import build_demo, fake_github_token
 from cdev_tui.errors import CdevError
 from cdev_tui.screens.help import HelpScreen
+from cdev_tui.widgets.conflict_matrix import ConflictMatrix
 from tests.apptools import FROZEN_NOW, summary_text, table_rows, wait_for_everything, wait_until
 
 SIZE = (140, 42)
@@ -82,12 +83,15 @@ async def test_conflicts_security_and_metrics_show_real_results(demo: Path, tmp_
     app = make_app(demo, db=tmp_path / "c.db")
     async with app.run_test(size=SIZE) as pilot:
         await wait_for_everything(pilot)
-        verdicts = {frozenset(row[0].split(" × ")): row[1] for row in table_rows(app, "#conflicts-table")}
-        assert verdicts[frozenset(("api_agent", "auth_agent"))] == "conflict"
-        assert verdicts[frozenset(("api_agent", "catalog_agent"))] == "conflict"
-        assert verdicts[frozenset(("cart_agent", "catalog_agent"))] == "conflict (uncommitted work)"
-        assert verdicts[frozenset(("api_agent", "cart_agent"))] == "clean"
-        assert "Merge order:" in summary_text(app, "#conflicts-summary")
+        matrix = app.screen.query_one("#conflicts-matrix", ConflictMatrix)
+        verdicts = {(c.row, c.column): c.severity.verdict for row in matrix.cells for c in row}
+        for a, b in (("api_agent", "auth_agent"), ("api_agent", "catalog_agent")):
+            assert verdicts[(a, b)] == verdicts[(b, a)] == "conflict"
+        assert verdicts[("cart_agent", "catalog_agent")] == "conflict (uncommitted work)"
+        assert verdicts[("api_agent", "cart_agent")] == "clean"
+        assert verdicts[("api_agent", "main")] == "clean"
+        assert "src/shopfront/api/routes.py" in summary_text(app, "#conflicts-detail")
+        assert "Merge order:" in summary_text(app, "#conflicts-order")
 
         findings = table_rows(app, "#findings-table")
         token = fake_github_token()

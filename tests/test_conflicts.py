@@ -11,6 +11,7 @@ import pytest
 
 from cdev_tui.conflicts import (
     AgentRef,
+    ConflictReport,
     DeclaredOverlap,
     PairPrediction,
     declared_overlaps,
@@ -18,7 +19,10 @@ from cdev_tui.conflicts import (
     predict_conflicts,
     snapshot_worktree,
 )
+from cdev_tui.conflicts.hunk_counts import FileHunks, count_hunks
+from cdev_tui.conflicts.order import merge_steps
 from cdev_tui.conflicts.plumbing import CountingGit, merge_bases, parse_merge_stream
+from cdev_tui.conflicts.report import SideCommits
 from cdev_tui.errors import CdevError
 from tests.conftest import commit_files, run_git
 
@@ -539,3 +543,243 @@ def test_parse_merge_stream_drops_a_truncated_record() -> None:
     merges = parse_merge_stream(complete)
     assert [(m.clean, m.files) for m in merges] == [(False, ("x.py", "y.py")), (True, ())]
     assert len(parse_merge_stream(complete + f"0\0{tree}\0z.py\0")) == 2
+
+
+# --- incremental refresh ----------------------------------------------------------------------------------
+
+
+def three_agents(repo: Path) -> list[AgentRef]:
+    """a and b conflict on src/app.py; c works alone; b has uncommitted work."""
+    a = add_agent(repo, "a", {"src/app.py": "def main():\n    return 2\n"})
+    b = add_agent(repo, "b", {"src/app.py": "def main():\n    return 3\n"})
+    c = add_agent(repo, "c", {"src/c.py": "C = 1\n"})
+    (wt(b) / "notes.txt").write_text("draft\n")
+    return [a, b, c]
+
+
+def same_results(x: ConflictReport, y: ConflictReport) -> bool:
+    return (x.pairs, x.vs_target, x.merge_order, x.merge_steps, x.sides, x.errors) == (
+        y.pairs,
+        y.vs_target,
+        y.merge_order,
+        y.merge_steps,
+        y.sides,
+        y.errors,
+    )
+
+
+class Recorder:
+    """Wraps the prediction's worktree and merge steps to record which worktrees and pairs they touch."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from cdev_tui.conflicts import prediction
+
+        self.inspected: list[str] = []
+        self.merged: list[tuple[str, str]] = []
+        real_state, real_merge = prediction.worktree_state, prediction.merge_chunk
+
+        def state(run, agent, *args):
+            self.inspected.append(agent.agent_id)
+            return real_state(run, agent, *args)
+
+        def merge(run, pairs):
+            self.merged += pairs
+            return real_merge(run, pairs)
+
+        monkeypatch.setattr(prediction, "worktree_state", state)
+        monkeypatch.setattr(prediction, "merge_chunk", merge)
+
+
+def test_refresh_after_one_worktree_changes_merges_only_its_pairs(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agents = three_agents(repo)
+    first = predict_conflicts(repo, "main", agents)
+    assert first.reused_pairs == 0 and set(first.sides) == {"a", "b", "c", "main"}
+    (wt(agents[2]) / "src/app.py").write_text("def main():\n    return 4\n")  # c now conflicts too
+    recorder = Recorder(monkeypatch)
+
+    refreshed = predict_conflicts(repo, "main", agents, previous=first, changed_agents={"c"})
+
+    c_commits = {first.sides["c"].tip, refreshed.sides["c"].current}
+    assert refreshed.sides["c"].snapshot is not None
+    assert recorder.inspected == ["c"]
+    assert recorder.merged and all(c_commits & set(pair) for pair in recorder.merged)
+    assert refreshed.reused_pairs == 3  # a-b, a-main, b-main
+    assert refreshed.git_calls < first.git_calls
+    assert pair(refreshed.pairs, "a", "c").uncommitted_only
+    full = predict_conflicts(repo, "main", agents)
+    assert same_results(refreshed, full)
+
+
+def test_refresh_with_nothing_changed_reuses_everything_in_one_git_call(repo: Path) -> None:
+    agents = three_agents(repo)
+    first = predict_conflicts(repo, "main", agents)
+
+    again = predict_conflicts(repo, "main", agents, previous=first, changed_agents=set())
+
+    assert again.git_calls == 1  # the branch tips, to notice commits nobody reported
+    assert again.reused_pairs == len(first.pairs) + len(first.vs_target) == 6
+    assert same_results(again, first)
+
+
+def test_a_moved_branch_tip_is_noticed_even_when_not_reported(repo: Path) -> None:
+    agents = three_agents(repo)
+    first = predict_conflicts(repo, "main", agents)
+    commit_files(wt(agents[2]), {"src/app.py": "def main():\n    return 5\n"}, "c touches app")
+
+    refreshed = predict_conflicts(repo, "main", agents, previous=first, changed_agents=set())
+
+    assert refreshed.reused_pairs == 3
+    assert pair(refreshed.pairs, "a", "c").conflicts_committed
+    assert same_results(refreshed, predict_conflicts(repo, "main", agents))
+
+
+def test_a_moved_target_recomputes_only_the_target_column(repo: Path) -> None:
+    agents = three_agents(repo)
+    first = predict_conflicts(repo, "main", agents)
+    commit_files(repo, {"src/app.py": "def main():\n    return 9\n"}, "target moves")
+
+    refreshed = predict_conflicts(repo, "main", agents, previous=first, changed_agents=set())
+
+    assert refreshed.reused_pairs == 3  # the agent pairs
+    assert {p.a for p in refreshed.vs_target if p.conflicts} == {"a", "b"}
+    assert same_results(refreshed, predict_conflicts(repo, "main", agents))
+
+
+def test_changed_agents_none_looks_at_every_worktree_but_reuses_equal_commits(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    agents = three_agents(repo)
+    first = predict_conflicts(repo, "main", agents)
+    recorder = Recorder(monkeypatch)
+
+    again = predict_conflicts(repo, "main", agents, previous=first)
+
+    # Snapshots are deterministic: the same worktree state gives the same commit, so nothing is merged.
+    assert sorted(recorder.inspected) == ["a", "b", "c"]
+    assert recorder.merged == []
+    assert again.reused_pairs == 6
+    assert same_results(again, first)
+
+
+def test_a_previous_report_of_another_kind_is_not_reused(repo: Path) -> None:
+    agents = three_agents(repo)
+    committed_only = predict_conflicts(repo, "main", agents, include_uncommitted=False)
+    cancelled = predict_conflicts(repo, "main", agents, cancel=lambda: True)
+
+    for previous in (committed_only, cancelled):
+        report = predict_conflicts(repo, "main", agents, previous=previous, changed_agents=set())
+        assert report.sides["b"].snapshot is not None  # b's worktree was looked at again
+        assert same_results(report, predict_conflicts(repo, "main", agents))
+
+
+def test_a_note_about_ignored_work_is_kept_when_the_agent_is_reused(repo: Path) -> None:
+    a = add_agent(repo, "a", {"src/app.py": "def main():\n    return 2\n"})
+    b = add_agent(repo, "b")
+    run_git(wt(b), "switch", "-q", "-c", "elsewhere")
+    commit_files(wt(b), {"spike.txt": "spike\n"}, "spike")
+    (wt(b) / "src/app.py").write_text("def main():\n    return 3\n")
+    first = predict_conflicts(repo, "main", [a, b])
+
+    again = predict_conflicts(repo, "main", [a, b], previous=first, changed_agents=set())
+
+    assert first.errors == again.errors and any("elsewhere" in e for e in again.errors)
+
+
+# --- merge order with reasons -----------------------------------------------------------------------------
+
+
+def test_merge_steps_say_why_each_agent_is_where_it_is() -> None:
+    agents = [AgentRef(name, None, None) for name in ("a", "b", "c")]
+    agents.append(AgentRef("d", None, None, dependencies=("c",)))
+
+    steps = merge_steps(agents, [("b", "a")])
+
+    assert [s.agent_id for s in steps] == merge_order(agents, [("b", "a")]) == ["a", "c", "d", "b"]
+    reasons = {s.agent_id: s.reason for s in steps}
+    assert reasons["a"] == "first: no dependencies, conflicts with nobody merged before it"
+    assert reasons["c"] == "no dependencies, conflicts with nobody merged before it"
+    assert reasons["d"] == "after c (its dependency)"
+    assert reasons["b"] == (
+        "placed late: fewest conflicts with what is merged before; "
+        "conflicts with a merged before it: resolve at this step"
+    )
+    assert steps[3].conflicts_before == ("a",) and steps[3].deferred
+    assert not steps[2].deferred and steps[2].dependencies == ("c",)
+
+
+def test_merge_step_that_cannot_avoid_a_conflict_is_not_called_late() -> None:
+    agents = [
+        AgentRef("db", None, None),
+        AgentRef("auth", None, None, dependencies=("db",)),
+        AgentRef("api", None, None, dependencies=("db", "auth")),
+    ]
+
+    steps = merge_steps(agents, [("api", "auth"), ("api", "db")])
+
+    assert [s.reason for s in steps] == [
+        "first: no dependencies, conflicts with nobody merged before it",
+        "after db (its dependency)",
+        "after db, auth (its dependencies); conflicts with db, auth merged before it: resolve at this step",
+    ]
+
+
+def test_report_carries_the_merge_steps(repo: Path) -> None:
+    agents = three_agents(repo)
+
+    report = predict_conflicts(repo, "main", agents)
+
+    assert [s.agent_id for s in report.merge_steps] == report.merge_order == ["a", "c", "b"]
+    assert report.merge_steps[-1].conflicts_before == ("a",)
+    assert report.prediction("b", "a") is pair(report.pairs, "a", "b")
+    assert report.prediction("main", "c") is next(p for p in report.vs_target if p.a == "c")
+    assert report.prediction("a", "nobody") is None
+
+
+# --- hunk counts of one cell ------------------------------------------------------------------------------
+
+
+def lines(changes: dict[int, str]) -> str:
+    return "".join(f"{changes.get(i, f'line {i}')}\n" for i in range(30))
+
+
+def test_hunk_counts_per_conflicted_file(repo: Path) -> None:
+    commit_files(repo, {"big.txt": lines({}), "gone.txt": "keep\n"}, "base files")
+    a = add_agent(repo, "a", {"big.txt": lines({2: "a two", 20: "a twenty"}), "docs/g.md": "# by a\n"})
+    b = add_agent(repo, "b", {"big.txt": lines({2: "b two", 20: "b twenty"}), "docs/g.md": "# by b\n"})
+    run_git(wt(a), "rm", "-q", "gone.txt")
+    run_git(wt(a), "commit", "-q", "-m", "a removes gone")
+    commit_files(wt(b), {"gone.txt": "changed by b\n"}, "b edits gone")
+    report = predict_conflicts(repo, "main", [a, b])
+    prediction = report.pairs[0]
+    assert set(prediction.conflicted_files) == {"big.txt", "docs/g.md", "gone.txt"}
+
+    counts = count_hunks(repo, report.sides["a"], report.sides["b"], prediction.conflicted_files)
+
+    assert {c.path: c.hunks for c in counts} == {"big.txt": 2, "docs/g.md": 1, "gone.txt": 0}
+
+
+def test_hunk_counts_include_uncommitted_work(repo: Path) -> None:
+    commit_files(repo, {"big.txt": lines({})}, "base file")
+    a = add_agent(repo, "a", {"big.txt": lines({5: "a five"})})
+    b = add_agent(repo, "b")
+    (wt(b) / "big.txt").write_text(lines({5: "b five", 25: "b twenty-five"}))
+    report = predict_conflicts(repo, "main", [a, b])
+    assert report.pairs[0].uncommitted_only
+
+    counts = count_hunks(repo, report.sides["a"], report.sides["b"], report.pairs[0].conflicted_files)
+
+    assert counts == [FileHunks("big.txt", 1)]
+    assert count_hunks(repo, report.sides["a"], report.sides["b"], []) == []
+
+
+def test_hunk_counts_of_unrelated_histories_is_a_clear_error(repo: Path) -> None:
+    worktree = wt(add_agent(repo, "lonely"))
+    run_git(worktree, "switch", "-q", "--orphan", "orphan")
+    commit_files(worktree, {"other.txt": "x\n"}, "unrelated root")
+    tip = run_git(worktree, "rev-parse", "HEAD")
+    main = run_git(repo, "rev-parse", "main")
+
+    with pytest.raises(CdevError, match="unrelated"):
+        count_hunks(repo, SideCommits(tip), SideCommits(main), ["other.txt"])

@@ -76,8 +76,10 @@ def test_user_session_in_a_real_terminal(terminal: Terminal) -> None:
     assert "⚠ 1 not owned" in screen and "⏱ stalled" in screen
 
     terminal.press("2")
-    screen = terminal.wait_for("conflict (uncommitted work)")
-    assert "src/shopfront/api/routes.py" in screen
+    # The matrix marks the conflicting pairs; the worst cell (api x auth) is selected with its file.
+    screen = terminal.wait_for(lambda s: "conflict (uncommitted work)" in s and " hunk" in s)
+    assert "✖ 1" in screen and "◐ 1" in screen
+    assert "api_agent × auth_agent: conflict" in screen and "src/shopfront/api/routes.py" in screen
 
     terminal.press("3")
     screen = terminal.wait_for("ghp_")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from cdev_tui.conflicts.report import AgentRef, DeclaredOverlap, PairPrediction
+from cdev_tui.conflicts.report import AgentRef, DeclaredOverlap, OrderStep, PairPrediction
 from cdev_tui.errors import CdevError
 
 
@@ -34,6 +34,11 @@ def merge_order(agents: Sequence[AgentRef], conflicting_pairs: Iterable[tuple[st
     At each step the ready agent that conflicts with the fewest already-ordered agents goes next (ties by
     agent id). Raises :class:`CdevError` for an unknown dependency or a dependency cycle.
     """
+    return [step.agent_id for step in merge_steps(agents, conflicting_pairs)]
+
+
+def merge_steps(agents: Sequence[AgentRef], conflicting_pairs: Iterable[tuple[str, str]]) -> list[OrderStep]:
+    """The :func:`merge_order`, each agent with a one-line reason for its place (same algorithm)."""
     deps: dict[str, tuple[str, ...]] = {}
     for agent in agents:
         if agent.agent_id in deps:
@@ -47,16 +52,37 @@ def merge_order(agents: Sequence[AgentRef], conflicting_pairs: Iterable[tuple[st
     for a, b in conflicting_pairs:
         conflicts[a].add(b)
         conflicts[b].add(a)
-    order: list[str] = []
+    steps: list[OrderStep] = []
     done: set[str] = set()
-    while len(order) < len(deps):
+    deferred: set[str] = set()
+    while len(steps) < len(deps):
         ready = [i for i in deps if i not in done and all(d in done for d in deps[i])]
         if not ready:
             raise CdevError(f"dependency cycle: {' -> '.join(_find_cycle(deps, done))}")
-        chosen = min(ready, key=lambda i: (len(conflicts[i] & done), i))
-        order.append(chosen)
+        count = {i: len(conflicts[i] & done) for i in ready}
+        chosen = min(ready, key=lambda i: (count[i], i))
+        deferred |= {i for i in ready if count[i] > count[chosen]}
+        before = tuple(s.agent_id for s in steps if s.agent_id in conflicts[chosen])
+        steps.append(_step(chosen, deps[chosen], before, chosen in deferred, first=not steps))
         done.add(chosen)
-    return order
+    return steps
+
+
+def _step(
+    agent_id: str, deps: tuple[str, ...], before: tuple[str, ...], deferred: bool, first: bool
+) -> OrderStep:
+    parts: list[str] = []
+    if deferred:
+        parts.append("placed late: fewest conflicts with what is merged before")
+    if deps:
+        parts.append(f"after {', '.join(deps)} (its {'dependency' if len(deps) == 1 else 'dependencies'})")
+    if before:
+        parts.append(f"conflicts with {', '.join(before)} merged before it: resolve at this step")
+    elif first:
+        parts.append("first: no dependencies, conflicts with nobody merged before it")
+    elif not deps:
+        parts.append("no dependencies, conflicts with nobody merged before it")
+    return OrderStep(agent_id, "; ".join(parts), deps, before, deferred)
 
 
 def _find_cycle(deps: Mapping[str, tuple[str, ...]], done: set[str]) -> list[str]:

@@ -59,8 +59,11 @@ def resolve_refs(run: CountingGit, names: Iterable[str]) -> dict[str, tuple[str,
 
 @dataclass(frozen=True)
 class Merge:
+    """One ``merge-tree`` result: clean or not, the conflicted paths, and the (conflicted) tree it wrote."""
+
     clean: bool
     files: tuple[str, ...]
+    tree: str = ""
 
 
 def merge_chunk(run: CountingGit, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], Merge | str]:
@@ -96,6 +99,7 @@ def parse_merge_stream(text: str) -> list[Merge]:
     i = 0
     while i + 1 < len(tokens) and tokens[i] in ("0", "1"):
         clean = tokens[i] == "1"  # in --stdin mode 1 means clean
+        tree = tokens[i + 1]
         i += 2
         files: list[str] = []
         while i < len(tokens) and tokens[i] != "":
@@ -104,7 +108,7 @@ def parse_merge_stream(text: str) -> list[Merge]:
         if i >= len(tokens) - 1:
             break  # the terminator is missing: git died while writing this record
         i += 1
-        merges.append(Merge(clean, tuple(files)))
+        merges.append(Merge(clean, tuple(files), tree))
     return merges
 
 

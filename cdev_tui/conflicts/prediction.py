@@ -4,6 +4,10 @@ Every prediction is a real ort merge (``git merge-tree --write-tree``) with no i
 involved. Uncommitted work is included by snapshotting a worktree into a commit through a temporary index.
 Git calls are batched (one ``merge-tree --stdin`` per chunk of merges, one ``diff-tree --stdin`` for all
 changed-file lists, merge bases from one ``rev-list``) so the whole matrix costs a handful of processes.
+
+A refresh given the previous report and the agents that changed since re-snapshots only those agents'
+worktrees and merges only the pairs with a side whose commits differ: a pair's result is keyed by the two
+sides' commit ids, which never change meaning.
 """
 
 from __future__ import annotations
@@ -14,10 +18,10 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cdev_tui.conflicts.order import declared_overlaps, merge_order, order_conflicts
+from cdev_tui.conflicts.order import declared_overlaps, merge_steps, order_conflicts
 from cdev_tui.conflicts.plumbing import (
     CountingGit,
     Merge,
@@ -26,7 +30,7 @@ from cdev_tui.conflicts.plumbing import (
     merge_chunk,
     resolve_refs,
 )
-from cdev_tui.conflicts.report import AgentRef, ConflictReport, PairPrediction
+from cdev_tui.conflicts.report import AgentRef, ConflictReport, OrderStep, PairPrediction, SideCommits
 from cdev_tui.conflicts.snapshot import WorktreeState, worktree_state
 from cdev_tui.errors import CdevError
 
@@ -43,6 +47,8 @@ def predict_conflicts(
     include_uncommitted: bool = True,
     cancel: Callable[[], bool] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    previous: ConflictReport | None = None,
+    changed_agents: set[str] | None = None,
 ) -> ConflictReport:
     """Predict conflicts for every agent pair and each agent vs ``target``, and propose a merge order.
 
@@ -50,6 +56,10 @@ def predict_conflicts(
     ``errors``, never raised; a ``repo`` that is not a git repository raises :class:`CdevError`. ``cancel``
     is polled on the calling thread between steps; ``progress`` receives (steps done, steps planned), a
     step being one worktree scanned or one merge, and the plan grows once the worktrees are scanned.
+
+    With ``previous`` (an earlier report on the same repository), agents outside ``changed_agents`` (None:
+    every agent changed) whose branch tip has not moved keep their earlier commits without a new look at
+    their worktree, and pairs whose two sides have the same commits as before are reused, not merged.
     """
     started = time.perf_counter()
     if not Path(repo).is_dir():
@@ -75,35 +85,50 @@ def predict_conflicts(
         else:
             candidates.append(agent)
 
-    def report(
-        pairs: list[PairPrediction], vs_target: list[PairPrediction], cancelled: bool
-    ) -> ConflictReport:
-        order: list[str] = []
+    def report(outcome: _Outcome, cancelled: bool) -> ConflictReport:
+        steps: list[OrderStep] = []
         conflicting_steps: list[tuple[str, str]] = []
         try:
-            order = merge_order(unique, [(p.a, p.b) for p in pairs if p.conflicts])
-            conflicting_steps = order_conflicts(order, pairs)
+            steps = merge_steps(unique, [(p.a, p.b) for p in outcome.pairs if p.conflicts])
+            conflicting_steps = order_conflicts([s.agent_id for s in steps], outcome.pairs)
         except CdevError as exc:
             errors.append(str(exc))
         return ConflictReport(
-            pairs=pairs,
-            vs_target=vs_target,
+            pairs=outcome.pairs,
+            vs_target=outcome.vs_target,
             declared_overlaps=declared_overlaps(unique),
-            merge_order=order,
+            merge_order=[s.agent_id for s in steps],
             merge_order_conflicts=conflicting_steps,
             git_calls=run.calls,
             seconds=time.perf_counter() - started,
             errors=errors,
             cancelled=cancelled,
+            merge_steps=steps,
+            repo=Path(repo),
+            target=target,
+            sides=outcome.sides,
+            uncommitted_included=include_uncommitted,
+            reused_pairs=outcome.reused,
         )
 
+    if previous is not None and (previous.cancelled or previous.uncommitted_included != include_uncommitted):
+        previous = None
     try:
-        return report(
-            *_predict(run, target, candidates, include_uncommitted, errors, cancel, progress), False
+        outcome = _predict(
+            run, target, candidates, include_uncommitted, errors, cancel, progress, previous, changed_agents
         )
+        return report(outcome, False)
     except Cancelled:
         errors.append("cancelled before the prediction finished")
-        return report([], [], True)
+        return report(_Outcome(), True)
+
+
+@dataclass
+class _Outcome:
+    pairs: list[PairPrediction] = field(default_factory=list)
+    vs_target: list[PairPrediction] = field(default_factory=list)
+    sides: dict[str, SideCommits] = field(default_factory=dict)
+    reused: int = 0
 
 
 def _predict(
@@ -114,7 +139,9 @@ def _predict(
     errors: list[str],
     cancel: Callable[[], bool] | None,
     progress: Callable[[int, int], None] | None,
-) -> tuple[list[PairPrediction], list[PairPrediction]]:
+    previous: ConflictReport | None,
+    changed_agents: set[str] | None,
+) -> _Outcome:
     def check() -> None:
         if cancel is not None and cancel():
             raise Cancelled
@@ -135,52 +162,114 @@ def _predict(
             errors.append(f"agent {agent.agent_id}: branch {agent.branch} does not exist")
 
     work = _Work(run, check, progress)
-    snapshots: dict[str, str] = {}
-    if include_uncommitted and agents:
-        states = work.inspect(agents, tips)
-        kept = []
-        for agent in agents:
-            state = states[agent.agent_id]
-            if state.error:
-                errors.append(state.error)
-            if state.snapshot:
-                snapshots[agent.agent_id] = state.snapshot
-            if not state.skip:
-                kept.append(agent)
-        agents = kept
-
-    sides = [_Side(a.agent_id, tips[a.agent_id][0], snapshots.get(a.agent_id)) for a in agents]
+    known = _known_sides(previous, changed_agents, {i: tip for i, (tip, _) in tips.items()})
+    commits = _agent_sides(work, agents, tips, known, include_uncommitted, errors)
+    sides = [_Side(i, side.tip, side.snapshot) for i, side in commits.items()]
     target_side = _Side(target, target_tip[0]) if target_tip is not None else None
+    if target_side is not None:
+        commits[target] = SideCommits(target_side.tip)
     comparisons = _comparisons(sides, target_side)
-    work.merge([pair for a, b, _ in comparisons for pair in ((a.tip, b.tip), (a.current, b.current))])
+    cache = _pair_cache(previous)
+    todo = [c for c in comparisons if _cache_key(c[0], c[1]) not in cache]
+    work.merge([pair for a, b, _ in todo for pair in ((a.tip, b.tip), (a.current, b.current))])
     work.check()
-    bases = merge_bases(run, {(a.tip, b.tip) for a, b, _ in comparisons if a.tip != b.tip})
-    work.diff(bases, comparisons)
+    bases = merge_bases(run, {(a.tip, b.tip) for a, b, _ in todo if a.tip != b.tip})
+    work.diff(bases, todo)
 
-    pairs: list[PairPrediction] = []
-    vs_target: list[PairPrediction] = []
+    outcome = _Outcome(sides=commits)
     for a, b, against_target in comparisons:
-        committed = work.outcome(a.tip, b.tip)
-        current = work.outcome(a.current, b.current)
-        if isinstance(committed, str) or isinstance(current, str):
-            failures = {m for m in (committed, current) if isinstance(m, str)}
-            errors.extend(f"{a.name} vs {b.name}: {message}" for message in sorted(failures))
-            continue
-        overlap: set[str] = set()
-        base = _base_of(bases, a, b)
-        if base is not None:
-            overlap = work.changed[(base, a.tip)] & work.changed[(base, b.tip)]
-            overlap |= work.changed[(base, a.current)] & work.changed[(base, b.current)]
-        prediction = PairPrediction(
-            a=a.name,
-            b=b.name,
-            conflicted_files=tuple(sorted({*committed.files, *current.files})),
-            overlapping_files=tuple(sorted(overlap)),
-            conflicts_committed=not committed.clean,
-            conflicts_with_uncommitted=not current.clean,
-        )
-        (vs_target if against_target else pairs).append(prediction)
-    return pairs, vs_target
+        prediction = _cached(cache, a, b) or _prediction(work, bases, a, b, errors)
+        if prediction is not None:
+            (outcome.vs_target if against_target else outcome.pairs).append(prediction)
+    outcome.reused = len(comparisons) - len(todo)
+    return outcome
+
+
+def _agent_sides(
+    work: _Work,
+    agents: list[AgentRef],
+    tips: Mapping[str, tuple[str, str]],
+    known: Mapping[str, SideCommits],
+    include_uncommitted: bool,
+    errors: list[str],
+) -> dict[str, SideCommits]:
+    """The commits of every usable agent, in agent order: known ones as they were, the others looked at."""
+    fresh = [a for a in agents if a.agent_id not in known]
+    states = work.inspect(fresh, tips) if include_uncommitted and fresh else {}
+    commits: dict[str, SideCommits] = {}
+    for agent in agents:
+        side = known.get(agent.agent_id)
+        if side is None:
+            state = states.get(agent.agent_id, WorktreeState())
+            if state.skip:
+                errors.extend([state.error] if state.error else [])
+                continue
+            side = SideCommits(tips[agent.agent_id][0], state.snapshot, state.error)
+        errors.extend([side.note] if side.note else [])
+        commits[agent.agent_id] = side
+    return commits
+
+
+def _known_sides(
+    previous: ConflictReport | None, changed_agents: set[str] | None, tips: Mapping[str, str]
+) -> dict[str, SideCommits]:
+    """Agents whose earlier commits still hold: not changed since ``previous`` and their branch tip unmoved."""
+    if previous is None or changed_agents is None:
+        return {}
+    return {
+        agent_id: side
+        for agent_id, side in previous.sides.items()
+        if agent_id in tips and agent_id not in changed_agents and side.tip == tips[agent_id]
+    }
+
+
+_PairKey = tuple[tuple[str, str], tuple[str, str]]
+
+
+def _cache_key(a: _Side, b: _Side) -> _PairKey:
+    return ((a.tip, a.current), (b.tip, b.current))
+
+
+def _pair_cache(previous: ConflictReport | None) -> dict[_PairKey, PairPrediction]:
+    """Earlier results by the commits of their two sides, in both orders (a merge is symmetric)."""
+    if previous is None:
+        return {}
+    cache: dict[_PairKey, PairPrediction] = {}
+    for p in (*previous.pairs, *previous.vs_target):
+        side_a, side_b = previous.sides.get(p.a), previous.sides.get(p.b)
+        if side_a is not None and side_b is not None:
+            cache[(side_a.key, side_b.key)] = cache[(side_b.key, side_a.key)] = p
+    return cache
+
+
+def _cached(cache: Mapping[_PairKey, PairPrediction], a: _Side, b: _Side) -> PairPrediction | None:
+    found = cache.get(_cache_key(a, b))
+    return None if found is None else replace(found, a=a.name, b=b.name)
+
+
+def _prediction(
+    work: _Work, bases: Mapping[tuple[str, str], str | None], a: _Side, b: _Side, errors: list[str]
+) -> PairPrediction | None:
+    """The prediction for one pair from the merges and diffs run, or None (reported) when git refused."""
+    committed = work.outcome(a.tip, b.tip)
+    current = work.outcome(a.current, b.current)
+    if isinstance(committed, str) or isinstance(current, str):
+        failures = {m for m in (committed, current) if isinstance(m, str)}
+        errors.extend(f"{a.name} vs {b.name}: {message}" for message in sorted(failures))
+        return None
+    overlap: set[str] = set()
+    base = _base_of(bases, a, b)
+    if base is not None:
+        overlap = work.changed[(base, a.tip)] & work.changed[(base, b.tip)]
+        overlap |= work.changed[(base, a.current)] & work.changed[(base, b.current)]
+    return PairPrediction(
+        a=a.name,
+        b=b.name,
+        conflicted_files=tuple(sorted({*committed.files, *current.files})),
+        overlapping_files=tuple(sorted(overlap)),
+        conflicts_committed=not committed.clean,
+        conflicts_with_uncommitted=not current.clean,
+    )
 
 
 @dataclass(frozen=True)

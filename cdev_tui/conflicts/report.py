@@ -18,6 +18,29 @@ class AgentRef:
 
 
 @dataclass(frozen=True)
+class SideCommits:
+    """The commits one side of a prediction was read from: immutable ids, so a result keyed by them stays true.
+
+    ``snapshot`` is a commit holding the uncommitted work on top of ``tip`` (None when there is none or it was
+    not included); ``note`` says why uncommitted work was left out, when it was.
+    """
+
+    tip: str
+    snapshot: str | None = None
+    note: str | None = None
+
+    @property
+    def current(self) -> str:
+        """The commit with everything on this side: the snapshot when there is one, else the tip."""
+        return self.snapshot or self.tip
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What a pair result depends on for this side."""
+        return (self.tip, self.current)
+
+
+@dataclass(frozen=True)
 class PairPrediction:
     """Predicted outcome of merging ``a`` with ``b`` (an agent or the target branch).
 
@@ -54,8 +77,25 @@ class DeclaredOverlap:
 
 
 @dataclass(frozen=True)
+class OrderStep:
+    """One agent's place in the merge order, and why it is there."""
+
+    agent_id: str
+    reason: str
+    dependencies: tuple[str, ...] = ()
+    conflicts_before: tuple[str, ...] = ()
+    """Agents merged earlier that this one conflicts with: its merge needs a resolution against them."""
+    deferred: bool = False
+    """Passed over at an earlier step because another ready agent conflicted with less."""
+
+
+@dataclass(frozen=True)
 class ConflictReport:
-    """Everything :func:`predict_conflicts` found, with its cost."""
+    """Everything :func:`predict_conflicts` found, with its cost.
+
+    ``sides`` holds the commits every agent (and the target) was predicted from; a later prediction given
+    this report as ``previous`` reuses the pairs whose two sides have the same commits (``reused_pairs``).
+    """
 
     pairs: list[PairPrediction]
     vs_target: list[PairPrediction]
@@ -66,6 +106,22 @@ class ConflictReport:
     seconds: float
     errors: list[str] = field(default_factory=list)
     cancelled: bool = False
+    merge_steps: list[OrderStep] = field(default_factory=list)
+    """The merge order with the reason for each agent's place."""
+    repo: Path | None = None
+    target: str = ""
+    sides: dict[str, SideCommits] = field(default_factory=dict)
+    """Agent id (and the target's name) → the commits it was predicted from."""
+    uncommitted_included: bool = True
+    reused_pairs: int = 0
+    """Pairs (agent pairs and against the target) taken from the previous report instead of merged again."""
+
+    def prediction(self, a: str, b: str) -> PairPrediction | None:
+        """The prediction between ``a`` and ``b`` (an agent or the target), in either order."""
+        for p in (*self.pairs, *self.vs_target):
+            if (p.a, p.b) in ((a, b), (b, a)):
+                return p
+        return None
 
     @property
     def has_conflicts(self) -> bool:
