@@ -5,6 +5,7 @@ Textual-free. The app factory builds one and injects it into the screens; tests 
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -212,6 +213,47 @@ class WorkspaceService:
         detail = f"{report.git_calls} git calls, {report.reused_pairs} pairs reused"
         self.store.record_timing("conflicts.predict", report.seconds, detail)
         return report
+
+    def start_trial(
+        self, snapshot: WorkspaceSnapshot, a: str, b: str, *, against_target: bool, merge_order: list[str]
+    ) -> Any:
+        """Merge a predicted conflict's two sides in a scratch worktree, as integration will meet it.
+
+        Against the target, the agent is merged into the target; between two agents, the one that
+        integrates later (the plan's merge order; ``merge_order`` when there is none) is merged into the
+        other, so the hunks are the ones integration will meet. Returns a
+        :class:`cdev_tui.conflicts.trial.Trial`.
+        """
+        from cdev_tui.conflicts.trial import side_of, start_trial
+        from cdev_tui.integrate import integration_order
+
+        with contextlib.suppress(CdevError):  # without a usable plan order, the predicted one
+            merge_order = integration_order(snapshot)
+
+        paths = snapshot.paths
+
+        def side(agent_id: str):
+            agent = snapshot.agent(agent_id)
+            if agent is None:
+                raise CdevError(f"unknown agent {agent_id!r}")
+            return side_of(agent_id, agent.facts.branch, agent.facts.worktree, paths.repo)
+
+        if against_target:
+            ours, theirs = side_of(b, b, None, paths.repo), side(a)
+        else:
+            position = {agent_id: n for n, agent_id in enumerate(merge_order)}
+            first, second = sorted((a, b), key=lambda x: (position.get(x, len(position)), x))
+            ours, theirs = side(first), side(second)
+        trial = start_trial(paths.repo, paths.worktrees_root, ours, theirs)
+        self.store.record_event("trial.start", f"{theirs.name} into {ours.name}: {len(trial.files)} files")
+        return trial
+
+    def end_trial(self, trial: Any) -> None:
+        """Remove a trial's scratch worktree (what was written there stays learned)."""
+        from cdev_tui.conflicts.trial import remove_trial
+
+        remove_trial(self.paths.repo, trial.worktree)
+        self.store.record_event("trial.end", f"{trial.theirs.name} into {trial.ours.name}")
 
     def metrics(self, snapshot: WorkspaceSnapshot) -> MetricsSummary:
         """Metrics for the workspace and its recorded history."""

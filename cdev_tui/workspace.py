@@ -41,6 +41,9 @@ class Commit:
     when: datetime
 
 
+SCRATCH_PREFIXES = (".integration-", ".trial-")
+"""Worktrees the app makes for itself (an integration run, a trial resolution): never agents."""
+
 UNMERGED_CODES = frozenset({"DD", "AU", "UD", "UA", "DU", "AA", "UU"})
 """``git status`` codes of a path left in conflict."""
 
@@ -244,7 +247,7 @@ class WorkspaceLoader:
             worktrees = [
                 w
                 for w in gitops.list_worktrees(self.paths.repo)[1:]
-                if not w.bare and not w.path.name.startswith(".integration-")  # our own, mid-integration
+                if not w.bare and not w.path.name.startswith(SCRATCH_PREFIXES)  # our own integrations, trials
             ]
         except GitCommandError as exc:
             raise CdevError(str(exc)) from None

@@ -395,6 +395,57 @@ class MainScreen(Screen[None]):
             self._run_workspace_watcher(roots)
         self._start_refresh()
 
+    # -- trial resolutions -----------------------------------------------------------------------------
+
+    class _TrialReady(Message):
+        def __init__(self, trial: Any) -> None:
+            super().__init__()
+            self.trial = trial
+
+    @on(ConflictsPane.TrialRequested)
+    def _trial_requested(self, message: ConflictsPane.TrialRequested) -> None:
+        if self.snapshot is None:
+            return
+        order = list(self._conflicts.merge_order) if self._conflicts is not None else []
+        self.notify(f"Merging {message.a} × {message.b} in a scratch worktree…", timeout=3)
+        self._start_trial(self.snapshot, message.a, message.b, message.against_target, order)
+
+    @work(thread=True, exclusive=True, group="trial", exit_on_error=False, description="Trial resolution")
+    def _start_trial(
+        self, snapshot: WorkspaceSnapshot, a: str, b: str, against: bool, order: list[str]
+    ) -> None:
+        trial = self.service.start_trial(snapshot, a, b, against_target=against, merge_order=order)
+        if not trial.files:
+            self.service.end_trial(trial)
+            self.app.call_from_thread(
+                self.notify,
+                f"{trial.theirs.name} merges cleanly into {trial.ours.name} now: nothing to resolve.",
+            )
+            return
+        self.post_message(self._TrialReady(trial))
+
+    @on(_TrialReady)
+    def _open_trial(self, message: _TrialReady) -> None:
+        trial = message.trial
+
+        def closed(_result: bool | None) -> None:
+            self._end_trial(trial)
+
+        self.app.open_merge_editor(  # type: ignore[attr-defined]
+            trial.worktree,
+            then=closed,
+            purpose=f"trial: {trial.theirs.name} into {trial.ours.name}, learned for the real merge",
+            leave_note="The trial worktree goes; every hunk you wrote is learned and offered when the real "
+            "merge meets this conflict.",
+        )
+
+    @work(thread=True, group="trial", exit_on_error=False, description="Removing the trial worktree")
+    def _end_trial(self, trial: Any) -> None:
+        self.service.end_trial(trial)
+        self.app.call_from_thread(
+            self.notify, "Trial done: what you wrote is learned for the real merge.", timeout=6
+        )
+
     @on(ConflictsPredicted)
     def _on_conflicts(self, message: ConflictsPredicted) -> None:
         if message.request == self._conflicts_asked and not message.report.cancelled:

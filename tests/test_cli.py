@@ -92,6 +92,9 @@ def test_conflicts_check(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert order.index("catalog_agent") < order.index("cart_agent") and order.index(
         "auth_agent"
     ) < order.index("cart_agent")
+    steps = {step["agent"]: step["why"] for step in data["merge_steps"]}
+    assert list(steps) == order
+    assert "catalog_agent" in steps["cart_agent"] and "auth_agent" in steps["cart_agent"]  # its dependencies
 
 
 def test_metrics_prometheus(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -332,3 +332,55 @@ def test_writing_into_a_removed_worktree_is_refused(tmp_path: Path) -> None:
     with pytest.raises(CdevError, match="the worktree is gone"):
         session.write("client.py")
     assert not repo.exists()
+
+
+async def test_a_trial_resolution_from_the_conflicts_pane_is_learned(tmp_path: Path) -> None:
+    from cdev_tui.conflicts.learned import LearnedStore
+    from cdev_tui.conflicts.session import ResolveSession
+    from cdev_tui.conflicts.trial import TRIAL_PREFIX, remove_trial, side_of, start_trial
+    from cdev_tui.widgets.conflict_matrix import ConflictMatrix
+
+    demo = build_demo(tmp_path / "demo")
+    app = make_app(demo.repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: "conflicting" in summary_text(app, "#conflicts-summary"))
+        await pilot.press("2")
+        matrix = app.screen.query_one("#conflicts-matrix", ConflictMatrix)
+        await wait_until(pilot, lambda: matrix.selected is not None)
+        assert {matrix.selected.row, matrix.selected.column} == {"api_agent", "auth_agent"}
+        matrix.focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, MergeEditorScreen) and app.screen.loaded)
+        editor = app.screen
+        assert editor.session.worktree.name.startswith(TRIAL_PREFIX)
+        assert "trial: api_agent into auth_agent" in editor.sub_title  # as integration meets it
+        assert [s.path for s in editor.files] == [ROUTES]
+        await pilot.press("a", "a", "b", "w")
+        await wait_until(pilot, lambda: editor.files[0].written)
+        await pilot.press("escape")
+        await wait_until(
+            pilot, lambda: not any(p.name.startswith(TRIAL_PREFIX) for p in demo.worktrees_root.iterdir())
+        )
+        assert not [row for row in table_rows(app, "#agents-table") if any(TRIAL_PREFIX in c for c in row)]
+        learned = LearnedStore(app.service.store)
+        app.service.store.flush()
+        assert learned.count() == 2  # the two hunks chosen by hand; the proven one comes back by itself
+
+    # The real merge (auth's work, then api's, as integration does it) now finds every hunk settled.
+    store = app.service.store.__class__(tmp_path / "c.db")
+    try:
+        ours = side_of("auth_agent", "SHOP-42-auth_agent", None, demo.repo)
+        theirs = side_of("api_agent", "SHOP-42-api_agent", None, demo.repo)
+        again = start_trial(demo.repo, tmp_path / "scratch", ours, theirs)
+        session = ResolveSession(again.worktree, learned=LearnedStore(store))
+        session.load()
+        routes = session.file(ROUTES)
+        assert [routes.suggestions[h.index][0].source for h in routes.hunks] == [
+            "structural",
+            "learned",
+            "learned",
+        ]
+        assert session.accept_safe() == 3
+        remove_trial(demo.repo, again.worktree)
+    finally:
+        store.close()

@@ -41,6 +41,8 @@ def run(args: argparse.Namespace) -> int:
                     {"a": o.a, "b": o.b, "files": list(o.files)} for o in report.declared_overlaps
                 ],
                 "merge_order": report.merge_order,
+                "merge_steps": [{"agent": step.agent_id, "why": step.reason} for step in report.merge_steps],
+                "reused_pairs": report.reused_pairs,
                 "errors": report.errors,
                 "git_calls": report.git_calls,
                 "seconds": round(report.seconds, 4),
