@@ -433,3 +433,21 @@ os.kill(os.getpid(), signal.SIGKILL)
     assert again.restored == 1 and again.file("client.py").choices[0].how == "theirs"
     again.write("client.py")
     assert (repo / "client.py").read_text() == CLIENT_THEIRS
+
+
+def test_resolutions_recorded_by_git_rerere_are_offered(tmp_path: Path, store: Store) -> None:
+    repo = client_conflict(tmp_path)
+    entry = Path(run_git(repo, "rev-parse", "--git-common-dir"))
+    entry = (repo / entry if not entry.is_absolute() else entry) / "rr-cache" / "5f1d0c0ffee"
+    entry.mkdir(parents=True)
+    (entry / "preimage").write_text(
+        "def connect(host):\n<<<<<<<\n    timeout = 30\n=======\n    timeout = 5\n>>>>>>>\n"
+        "    return open_socket(host, timeout)\n"
+    )
+    (entry / "postimage").write_text(
+        "def connect(host):\n    timeout = 25\n    return open_socket(host, timeout)\n"
+    )
+    session = loaded(repo, store)
+    (suggestion,) = session.suggestions("client.py", 0)
+    assert suggestion.source == "learned" and suggestion.result == "    timeout = 25\n"
+    assert "rerere" in suggestion.reason

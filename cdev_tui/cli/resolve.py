@@ -37,9 +37,6 @@ def register(sub: argparse.ArgumentParser) -> None:
     )
     sub.add_argument("--abort", action="store_true", help="abort the merge (back to the state before it)")
     sub.add_argument("--yes", action="store_true", help="answer the --abort confirmation")
-    sub.add_argument(
-        "--import-rerere", action="store_true", help="learn the resolutions recorded in git's rr-cache first"
-    )
     sub.add_argument("--format", choices=("table", "json"), default=None, help="output format")
 
 
@@ -118,9 +115,6 @@ def _run(
     from cdev_tui.conflicts.session import ResolveSession
 
     learned = LearnedStore(service.store)
-    if args.import_rerere:
-        count = learned.import_rerere(service.paths.common_dir)
-        print(f"learned {count} resolutions from git's rr-cache", file=sys.stderr)
     session = ResolveSession(worktree, learned=learned, only=only)
     session.load()
     operation = session.operation

@@ -58,6 +58,9 @@ class Operation:
     kind: str
     worktree: Path
     git_dir: Path
+    """The worktree's own git directory (where MERGE_HEAD is)."""
+    common_dir: Path
+    """The repository's git directory, shared by its worktrees (where rr-cache is)."""
     head: str | None
     head_label: str
     other: str | None
@@ -127,11 +130,14 @@ def detect_operation(worktree: Path) -> Operation:
     worktree = Path(worktree)
     if not worktree.is_dir():
         raise CdevError(f"{worktree}: no such directory (was the worktree removed?)")
-    found = _run(worktree, "rev-parse", "--absolute-git-dir", "--show-toplevel")
-    if found.code != 0:
+    found = _run(worktree, "rev-parse", "--absolute-git-dir", "--show-toplevel", "--git-common-dir")
+    if found.code != 0 or len(found.stdout.splitlines()) < 3:
         raise CdevError(f"{worktree}: not a git worktree")
-    git_dir_text, top_text = found.stdout.splitlines()[:2]
+    git_dir_text, top_text, common_text = found.stdout.splitlines()[:3]
     git_dir, top = Path(git_dir_text), Path(top_text)
+    common_dir = (
+        (worktree / common_text).resolve() if not Path(common_text).is_absolute() else Path(common_text)
+    )
     head = _run(top, "rev-parse", "-q", "--verify", "HEAD^{commit}").stdout.strip() or None
     branch = _run(top, "symbolic-ref", "-q", "--short", "HEAD").stdout.strip()
     entries = parse_unmerged(_run(top, "ls-files", "-u", "-z").stdout)
@@ -154,6 +160,7 @@ def detect_operation(worktree: Path) -> Operation:
         kind=kind,
         worktree=top,
         git_dir=git_dir,
+        common_dir=common_dir,
         head=head,
         head_label=head_label,
         other=other,

@@ -78,6 +78,8 @@ class ResolveSession:
             entries = tuple(e for e in entries if e.path in self.only)
         self.operation = operation
         self.worktree = operation.worktree
+        if self.learned is not None and (operation.common_dir / "rr-cache").is_dir():
+            self.learned.import_rerere(operation.common_dir)  # git rerere's resolutions, once each
         conflicts = classify(operation.worktree, entries)
         conflicts = self._exact_bases(conflicts)
         self.files = [FileState(c, digest(read_bytes(operation.worktree / c.path))) for c in conflicts]
