@@ -34,6 +34,12 @@ class IntegrateScreen(Screen[None]):
     BINDINGS = [
         Binding("g", "start", "Start integration", id="integrate.start"),
         Binding("space", "toggle_agent", "Include / skip agent", id="integrate.toggle"),
+        Binding(
+            "I", "toggle_switch('allow-incomplete')", "Allow incomplete", id="integrate.allow-incomplete"
+        ),
+        Binding(
+            "V", "toggle_switch('allow-violations')", "Allow violations", id="integrate.allow-violations"
+        ),
         Binding("f", "finish", "Finish into target", id="integrate.finish"),
         Binding("escape", "close", "Close / cancel", id="integrate.close"),
     ]
@@ -178,6 +184,11 @@ class IntegrateScreen(Screen[None]):
                     key=agent,
                 )
 
+    def action_toggle_switch(self, switch: str) -> None:
+        """Flip one of the pre-flight allowances (the switches next to the test command)."""
+        if not self.running and self.result is None:
+            self.query_one(f"#{switch}", Switch).toggle()
+
     def action_toggle_agent(self) -> None:
         """Leave the highlighted agent out of this integration, or take it back in."""
         if self.running or self.result is not None:
@@ -288,14 +299,23 @@ class IntegrateScreen(Screen[None]):
         if event.agent not in {row.value for row in table.rows}:
             return
         if event.phase == "merging":
-            table.update_cell(event.agent, table.ordered_columns[2].key, Text("merging…", style="yellow"))
+            table.update_cell(
+                event.agent, table.ordered_columns[2].key, Text("merging…", style="yellow"), update_width=True
+            )
         elif event.phase == "resolving":
             table.update_cell(
-                event.agent, table.ordered_columns[2].key, Text("resolving…", style="bold yellow")
+                event.agent,
+                table.ordered_columns[2].key,
+                Text("resolving…", style="bold yellow"),
+                update_width=True,
             )
         elif event.phase == "testing":
-            table.update_cell(event.agent, table.ordered_columns[2].key, Text("merged", style="green"))
-            table.update_cell(event.agent, table.ordered_columns[3].key, Text("running…", style="yellow"))
+            table.update_cell(
+                event.agent, table.ordered_columns[2].key, Text("merged", style="green"), update_width=True
+            )
+            table.update_cell(
+                event.agent, table.ordered_columns[3].key, Text("running…", style="yellow"), update_width=True
+            )
         elif event.result is not None:
             self._show_step(table, event.result)
 
@@ -314,10 +334,10 @@ class IntegrateScreen(Screen[None]):
             False: Text("FAILED", style="bold red"),
             None: Text("-"),
         }
-        table.update_cell(step.agent, columns[2], merge)
-        table.update_cell(step.agent, columns[3], tests[step.test_passed])
-        table.update_cell(step.agent, columns[4], f"{step.seconds:.1f}s")
-        table.update_cell(step.agent, columns[5], step.message)
+        table.update_cell(step.agent, columns[2], merge, update_width=True)
+        table.update_cell(step.agent, columns[3], tests[step.test_passed], update_width=True)
+        table.update_cell(step.agent, columns[4], f"{step.seconds:.1f}s", update_width=True)
+        table.update_cell(step.agent, columns[5], step.message, update_width=True)
 
     @on(Done)
     def _on_done(self, message: Done) -> None:

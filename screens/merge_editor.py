@@ -177,7 +177,8 @@ class MergeEditorScreen(Screen[bool | None]):
             return
         hunks_left, files_left = self.session.remaining()
         status = Text()
-        status.append(operation.describe().capitalize(), style="bold")
+        described = operation.describe()
+        status.append(described[:1].upper() + described[1:], style="bold")
         status.append(f" · {hunks_left} hunks left", style="bold yellow" if hunks_left else "bold green")
         status.append(f" in {files_left} files not written", style="yellow" if files_left else "green")
         if not files_left:

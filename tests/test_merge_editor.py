@@ -35,8 +35,11 @@ async def _integrate_demo_until_the_editor(pilot, app) -> tuple[IntegrateScreen,
     table = screen.query_one("#steps-table", DataTable)
     table.move_cursor(row=screen.order.index("cart_agent"))
     await pilot.press("space")
-    screen.query_one("#allow-incomplete", Switch).value = True
-    screen.query_one("#allow-violations", Switch).value = True
+    await pilot.press("I", "V")
+    assert (
+        screen.query_one("#allow-incomplete", Switch).value
+        and screen.query_one("#allow-violations", Switch).value
+    )
     await wait_until(pilot, lambda: "Pre-flight passed" in summary_text(app, "#integrate-problems"))
     assert screen.order == ["catalog_agent", "auth_agent", "api_agent"]
     screen.query_one("#test-command").value = f"{sys.executable} -m pytest -q -p no:cacheprovider"

@@ -112,7 +112,9 @@ def _step(run: _Run, index: int, source: _Source, head: str) -> tuple[StepResult
         "--no-edit",
         "-m",
         message,
-        source.commit,
+        # By name while the branch is still at the commit chosen for this run: conflict markers then say
+        # which agent's side is which.
+        source.branch if rev(run.worktree, source.branch) == source.commit else source.commit,
         env=run.env,
         ok_codes=ANY_CODE,
     )
