@@ -239,6 +239,14 @@ COMMANDS: tuple[Command, ...] = (
                 False,
             ),
             (
+                "forget",
+                "Forget the learned resolution",
+                "F",
+                "forget",
+                "Stop offering what was learned for this hunk",
+                False,
+            ),
+            (
                 "close",
                 "Close the editor",
                 "escape,q",

@@ -463,6 +463,40 @@ class MergeEditorScreen(Screen[bool | None]):
             self._show_current()
         self.notify("The LLM's suggestion is listed; a picks the first suggestion, press it after checking.")
 
+    def action_forget(self) -> None:
+        """Forget the learned resolution offered for this hunk (it is no longer suggested anywhere)."""
+        state = self.current
+        if state is None or not state.conflict.is_text:
+            return
+        learned = [s for s in state.suggestions.get(self.hunk_at, []) if s.learned_key]
+        if not learned:
+            self.notify("Nothing learned for this hunk.")
+            return
+        self._forget(state.path, self.hunk_at, learned[0].learned_key)
+
+    @work(thread=True, group="merge-learned", exit_on_error=False, description="Forgetting")
+    def _forget(self, path: str, index: int, key: str) -> None:
+        assert self.session.learned is not None
+        self.session.learned.forget(key)
+        self.post_message(self.Forgotten(path, index, key))
+
+    class Forgotten(Message):
+        """A learned resolution was deleted from the store."""
+
+        def __init__(self, path: str, index: int, key: str) -> None:
+            super().__init__()
+            self.path = path
+            self.index = index
+            self.key = key
+
+    @on(Forgotten)
+    def _on_forgotten(self, message: Forgotten) -> None:
+        for state in self.files:
+            for found in state.suggestions.values():
+                found[:] = [s for s in found if s.learned_key != message.key]
+        self.notify("Forgotten: this resolution is no longer offered.")
+        self._show_current()
+
     @on(SidePanel.Picked)
     def _side_clicked(self, message: SidePanel.Picked) -> None:
         self.action_pick(message.side)

@@ -387,3 +387,55 @@ async def test_a_trial_resolution_from_the_conflicts_pane_is_learned(tmp_path: P
         remove_trial(demo.repo, again.worktree)
     finally:
         store.close()
+
+
+async def test_a_learned_resolution_can_be_forgotten_and_the_palette_lists_the_editor(tmp_path: Path) -> None:
+    from cdev_tui.conflicts.learned import LearnedStore
+
+    repo, _ = conflicted_repo(tmp_path)
+    app = make_app(repo, db=tmp_path / "c.db", resolve=repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, MergeEditorScreen) and app.screen.loaded)
+        editor = app.screen
+        titles = {command.title for command in app.get_system_commands(editor)}
+        assert {"Take ours", "Conclude", "Abort merge"} <= titles
+        learned = LearnedStore(app.service.store)
+        learned.remember(
+            "client.py",
+            "    timeout = 30\n",
+            "    timeout = 10\n",
+            "    timeout = 5\n",
+            "    timeout = 7\n",
+            "editor",
+        )
+        editor.session.reload("client.py")
+        editor.refresh_view()
+        assert editor.session.suggestions("client.py", 0)[0].source == "learned"
+        await pilot.press("F")
+        await wait_until(pilot, lambda: not editor.session.suggestions("client.py", 0))
+        assert learned.count() == 0
+
+
+async def test_a_file_changed_on_disk_is_reloaded_or_kept_as_asked(tmp_path: Path) -> None:
+    repo, _ = conflicted_repo(tmp_path)
+    app = make_app(repo, db=tmp_path / "c.db", resolve=repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, MergeEditorScreen) and app.screen.loaded)
+        editor = app.screen
+        await pilot.press("t")
+        changed = (repo / "client.py").read_text().replace("open_socket", "connect_socket")
+        (repo / "client.py").write_text(changed)
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "changed on disk" in str(app.screen.question)
+        await pilot.press("n")  # reload: the edit made elsewhere wins, the choice goes
+        await wait_until(pilot, lambda: app.screen is editor and not editor.session.file("client.py").choices)
+        assert (repo / "client.py").read_text() == changed
+        assert editor.session.file("client.py").hunks[0].after.startswith("    return connect_socket")
+        await pilot.press("t")
+        (repo / "client.py").write_text(changed + "# another edit\n")
+        await pilot.press("w")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")  # keep mine: written over the file on disk
+        await wait_until(pilot, lambda: editor.session.file("client.py").written)
+    assert (repo / "client.py").read_text() == CLIENT_THEIRS.replace("open_socket", "connect_socket")
