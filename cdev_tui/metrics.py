@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cdev_tui.plan import critical_path
-from cdev_tui.store import AgentSnapshotRow, EventRow, Store, TimingRow
+from cdev_tui.store import AgentSnapshotRow, EventRow, Store, TimingRow, VoiceRow
 from cdev_tui.workspace import WorkspaceSnapshot
 
 
@@ -21,6 +21,40 @@ class TimingSummary:
     count: int
     median_seconds: float
     last_seconds: float
+
+
+@dataclass(frozen=True)
+class VoiceSummary:
+    """How voice commands went: how many, how many ran, how sure and how fast."""
+
+    utterances: int
+    commands_run: int
+    not_understood: int
+    """Utterances that matched no command or needed an alternative picked."""
+    median_confidence: float
+    median_latency_ms: float
+    p90_latency_ms: float
+
+    @property
+    def understood(self) -> float:
+        """Share of utterances (silence aside) that became a command at once."""
+        return self.commands_run / self.utterances if self.utterances else 0.0
+
+
+def summarize_voice(rows: Sequence[VoiceRow]) -> VoiceSummary | None:
+    """Voice accuracy and latency from the log (None when nothing was said yet)."""
+    heard = [r for r in rows if r.outcome != "rejected"]
+    if not heard:
+        return None
+    latencies = sorted(r.latency_ms for r in heard)
+    return VoiceSummary(
+        utterances=len(heard),
+        commands_run=sum(1 for r in heard if r.outcome in ("run", "confirmed")),
+        not_understood=sum(1 for r in heard if r.outcome in ("none", "alternatives")),
+        median_confidence=statistics.median(r.confidence for r in heard),
+        median_latency_ms=statistics.median(latencies),
+        p90_latency_ms=latencies[min(len(latencies) - 1, int(0.9 * len(latencies)))],
+    )
 
 
 @dataclass(frozen=True)
@@ -41,6 +75,7 @@ class MetricsSummary:
     timings: list[TimingSummary]
     recent_events: list[EventRow] = field(default_factory=list)
     """The newest events (status changes and actions), newest last."""
+    voice: VoiceSummary | None = None
 
     @property
     def speedup(self) -> float | None:
@@ -61,12 +96,14 @@ def summarize(
     per_hour = 0.0
     timings: list[TimingSummary] = []
     events: list[EventRow] = []
+    voice: VoiceSummary | None = None
     if store is not None:
         rows = store.snapshots(since=(now or time.time()) - window_hours * 3600)
         history = progress_series(rows)
         per_hour = items_per_hour(rows)
         timings = summarize_timings(store.timings())
         events = store.events(limit=20)
+        voice = summarize_voice(store.voice_log())
     return MetricsSummary(
         agents_total=len(agents),
         by_status=dict(sorted(Counter(str(a.status) for a in agents).items())),
@@ -81,6 +118,7 @@ def summarize(
         items_per_hour=per_hour,
         timings=timings,
         recent_events=events,
+        voice=voice,
     )
 
 

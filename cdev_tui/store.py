@@ -21,7 +21,7 @@ from typing import Any
 
 from cdev_tui.errors import CdevError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def default_db_path(git_common_dir: Path) -> Path:
@@ -49,6 +49,22 @@ class TimingRow:
     op: str
     seconds: float
     detail: str
+    ts: float
+
+
+@dataclass(frozen=True)
+class VoiceRow:
+    """One utterance: what was heard, the command it became, how sure and how fast. Never the audio."""
+
+    heard: str
+    command_id: str | None
+    args: str
+    """The command's arguments as JSON."""
+    confidence: float
+    latency_ms: float
+    outcome: str
+    """``run`` (executed), ``confirmed``, ``declined``, ``alternatives`` (offered, not run), ``none``
+    (no command matched), ``rejected`` (silence or a hallucination)."""
     ts: float
 
 
@@ -84,6 +100,13 @@ MIGRATIONS: tuple[str, ...] = (
         source TEXT NOT NULL, created REAL NOT NULL, used INTEGER NOT NULL DEFAULT 0, last_used REAL
     );
     CREATE INDEX learned_resolutions_sides ON learned_resolutions (sides_key);
+    """,
+    """
+    CREATE TABLE voice_log (
+        id INTEGER PRIMARY KEY, ts REAL NOT NULL, heard TEXT NOT NULL, command_id TEXT, args TEXT NOT NULL,
+        confidence REAL NOT NULL, latency_ms REAL NOT NULL, outcome TEXT NOT NULL
+    );
+    CREATE INDEX voice_log_ts ON voice_log (ts);
     """,
 )
 """Forward migrations: ``MIGRATIONS[n - 1]`` takes the schema from version n - 1 to n."""
@@ -208,6 +231,19 @@ class Store:
             )
         )
 
+    def record_voice(self, row: VoiceRow) -> Future[Any]:
+        """Append one utterance to the voice log."""
+        data = asdict(row)
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO voice_log (ts, heard, command_id, args, confidence, latency_ms, outcome) "
+                "VALUES (:ts, :heard, :command_id, :args, :confidence, :latency_ms, :outcome)",
+                data,
+            )
+
+        return self.submit(work)
+
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every write queued so far is committed."""
         self.submit(lambda conn: None).result(timeout)
@@ -270,6 +306,16 @@ class Store:
                 )
             )
         return [EventRow(**r) for r in reversed(rows)]
+
+    def voice_log(self, limit: int = 500) -> list[VoiceRow]:
+        """The most recent utterances, newest last."""
+        sql = (
+            "SELECT heard, command_id, args, confidence, latency_ms, outcome, ts FROM voice_log "
+            "ORDER BY ts DESC, id DESC LIMIT ?"
+        )
+        with self._reader() as db:
+            rows = list(db.query(sql, [limit]))
+        return [VoiceRow(**r) for r in reversed(rows)]
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         """Rows of a read-only query, as dicts (its own short-lived connection)."""

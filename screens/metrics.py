@@ -58,6 +58,13 @@ class MetricsPane(Pane):
             "Violations", Text(str(metrics.violations), style="bold red" if metrics.violations else "green")
         )
         grid.add_row("Throughput", f"{metrics.items_per_hour:.1f} checklist items per hour (last 24 h)")
+        voice = metrics.voice
+        if voice is not None:
+            grid.add_row(
+                "Voice",
+                f"{voice.commands_run} of {voice.utterances} utterances ran a command ({voice.understood:.0%}), "
+                f"median {voice.median_latency_ms:.0f} ms from the end of speech (p90 {voice.p90_latency_ms:.0f} ms)",
+            )
         self.query_one("#metrics-summary", Static).update(grid)
         history = metrics.progress_history
         self.query_one("#progress-sparkline", ProgressSparkline).show([v for _, v in history])

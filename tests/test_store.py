@@ -124,3 +124,30 @@ def test_a_store_path_that_cannot_be_opened_is_a_clear_error(tmp_path: Path) -> 
     blocker.write_text("x")
     with pytest.raises(CdevError, match="cannot create the store folder"):
         Store(blocker / "cdev.db")  # its folder cannot be created: a file is in the way
+
+
+def test_the_voice_log_keeps_what_was_heard_never_audio(tmp_path: Path) -> None:
+    from cdev_tui.metrics import summarize_voice
+    from cdev_tui.store import VoiceRow
+
+    store = Store(tmp_path / "voice.db")
+    try:
+        rows = [
+            VoiceRow("show conflicts", "pane.conflicts", "{}", 0.97, 420.0, "run", 1.0),
+            VoiceRow("open agent auth", "agent.open", '{"agent": "auth_agent"}', 0.95, 510.0, "run", 2.0),
+            VoiceRow("what is the weather", None, "{}", 0.2, 380.0, "none", 3.0),
+            VoiceRow("", None, "{}", 0.0, 0.0, "rejected", 4.0),
+        ]
+        for row in rows:
+            store.record_voice(row)
+        store.flush()
+        assert store.voice_log() == rows
+        columns = {r["name"] for r in store.query("PRAGMA table_info(voice_log)")}
+        assert columns == {"id", "ts", "heard", "command_id", "args", "confidence", "latency_ms", "outcome"}
+        summary = summarize_voice(store.voice_log())
+        assert summary is not None
+        assert (summary.utterances, summary.commands_run, summary.not_understood) == (3, 2, 1)
+        assert summary.median_latency_ms == 420.0 and round(summary.understood, 2) == 0.67
+        assert summarize_voice([]) is None
+    finally:
+        store.close()
