@@ -26,6 +26,7 @@ class CdevApp(App[None]):
     BINDINGS = [
         Binding(c.keys, c.action, c.title, show=c.show_in_footer, id=c.id, key_display=None)
         for c in scoped("app")
+        if c.keys
     ]
 
     def __init__(

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from cdev_tui.commands import COMMANDS
+from cdev_tui.commands import COMMANDS, SLOT, Command
 
 TABLE_KEYS = (
     ("↑ ↓ pgup pgdn", "Move in a table"),
@@ -32,6 +32,14 @@ def key_label(keys: str) -> str:
     return " / ".join(names.get(key, key) for key in keys.split(","))
 
 
+def say_hint(command: Command) -> str:
+    """How to ask for a command that has no key: its first spoken form, slots as ``<agent>``."""
+    if not command.spoken:
+        return ""
+    form = SLOT.sub(lambda slot: f"<{slot.group(1)}>", command.spoken[0])
+    return f" · say “{form}”"
+
+
 class HelpScreen(ModalScreen[None]):
     """Lists every key binding and command."""
 
@@ -49,7 +57,12 @@ class HelpScreen(ModalScreen[None]):
                 group = command.group
                 note = "these keys work in the merge editor" if command.scope == "merge-editor" else ""
                 table.add_row("", Text(group, style="bold underline"), Text(note, style="dim"))
-            table.add_row(key_label(keymap.get(command.id, command.keys)), command.title, command.description)
+            keys = keymap.get(command.id, command.keys)
+            if keys:
+                table.add_row(key_label(keys), command.title, command.description)
+            else:
+                said = Text(say_hint(command), style="dim")
+                table.add_row("-", command.title, Text(command.description) + said)
         for keys, what in TABLE_KEYS:
             table.add_row(keys, "", what)
         with VerticalScroll(id="help-body"):
