@@ -13,12 +13,13 @@ from cdev_tui import assets
 from cdev_tui.commands import scoped
 from cdev_tui.config import Config
 from cdev_tui.screens.main import MainScreen
+from cdev_tui.screens.voice_control import VoiceControlMixin
 from cdev_tui.service import WorkspaceService, lazy_service
 
 ASSETS = Path(assets.__file__).parent
 
 
-class CdevApp(App[None]):
+class CdevApp(VoiceControlMixin, App[None]):
     """The full-screen dashboard. Everything it needs comes in through ``service``."""
 
     TITLE = "cdev-tui"
@@ -45,6 +46,8 @@ class CdevApp(App[None]):
             self.set_keymap(self.keymap)
         if self.resolve is not None:
             self.open_merge_editor(self.resolve, only=self.resolve_only, then=self.exit)
+        if self.service.config.voice_preload:
+            self.preload_voice()
 
     def open_merge_editor(
         self, worktree: Path, *, only: list[str] | None = None, then=None, **options

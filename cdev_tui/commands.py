@@ -537,6 +537,14 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command("app.quit", "Quit", "q", "quit", "Leave cdev-tui", spoken=("quit", "exit"), destructive=True),
     Command(
+        "voice.listen",
+        "Voice command",
+        "v",
+        "voice_listen",
+        "Speak a command: press, speak, and it ends by itself after a short silence (press again to stop)",
+        group="Voice",
+    ),
+    Command(
         "voice.status",
         "Spoken status",
         "",
@@ -556,7 +564,7 @@ COMMANDS: tuple[Command, ...] = (
     Command(
         "voice.mute",
         "Mute spoken answers",
-        "",
+        "M",
         "voice_mute",
         "Turn spoken answers off or on again",
         show_in_footer=False,

@@ -49,7 +49,7 @@ def summarize_voice(rows: Sequence[VoiceRow]) -> VoiceSummary | None:
     latencies = sorted(r.latency_ms for r in heard)
     return VoiceSummary(
         utterances=len(heard),
-        commands_run=sum(1 for r in heard if r.outcome in ("run", "confirmed")),
+        commands_run=sum(1 for r in heard if r.outcome in ("run", "asked")),
         not_understood=sum(1 for r in heard if r.outcome in ("none", "alternatives")),
         median_confidence=statistics.median(r.confidence for r in heard),
         median_latency_ms=statistics.median(latencies),

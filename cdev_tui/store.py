@@ -63,8 +63,9 @@ class VoiceRow:
     confidence: float
     latency_ms: float
     outcome: str
-    """``run`` (executed), ``confirmed``, ``declined``, ``alternatives`` (offered, not run), ``none``
-    (no command matched), ``rejected`` (silence or a hallucination)."""
+    """``run`` (executed), ``asked`` (a destructive command waiting for yes or no), ``confirmed``,
+    ``declined``, ``alternatives`` (offered, not run), ``none`` (no command matched), ``rejected`` (silence
+    or a hallucination)."""
     ts: float
 
 

@@ -178,6 +178,31 @@ class AgentsPane(Pane):
             search.display = False
             self.table.focus()
 
+    def select_next(self) -> None:
+        """Highlight the next agent."""
+        self.table.action_cursor_down()
+
+    def select_previous(self) -> None:
+        """Highlight the previous agent."""
+        self.table.action_cursor_up()
+
+    def select_agent(self, agent_id: str) -> bool:
+        """Highlight ``agent_id`` (clearing a search that hides it) and show its detail; False if unknown."""
+        if self._snapshot is None or self._snapshot.agent(agent_id) is None:
+            return False
+        if agent_id not in self.table.rows:
+            self.query_text = ""
+            search = self.query_one("#agents-search", Input)
+            search.value, search.display = "", False
+            self.filter = FILTERS[0]
+            self._render_rows()
+        rows = [key.value for key in self.table.rows]
+        if agent_id not in rows:
+            return False
+        self.table.move_cursor(row=rows.index(agent_id))
+        self._show_detail()
+        return True
+
     def show_error(self, message: str) -> None:
         """Say why the workspace could not be read."""
         self.query_one("#agents-summary", Static).update(Text(message, style="bold red"))

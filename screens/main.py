@@ -23,6 +23,7 @@ from cdev_tui.screens.metrics import MetricsPane
 from cdev_tui.screens.pane import Pane
 from cdev_tui.screens.security import SecurityPane
 from cdev_tui.watch import watch_changes
+from cdev_tui.widgets.voice_indicator import VoiceIndicator
 
 if TYPE_CHECKING:
     from cdev_tui.service import WorkspaceService
@@ -99,6 +100,7 @@ class MainScreen(Screen[None]):
             for number, (pane_id, title) in enumerate(PANES, start=1):
                 with TabPane(f"{number} {title}", id=pane_id):
                     yield panes[pane_id]
+        yield VoiceIndicator(id="voice-indicator")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -27,6 +27,7 @@ from cdev_tui.commands import scoped
 from cdev_tui.errors import CdevError
 from cdev_tui.widgets.conflict_files import ConflictFileList, file_panel
 from cdev_tui.widgets.hunk_view import HunkShown, HunkView, SidePanel
+from cdev_tui.widgets.voice_indicator import VoiceIndicator
 
 if TYPE_CHECKING:
     from cdev_tui.conflicts.session import FileState, ResolveSession
@@ -102,6 +103,7 @@ class MergeEditorScreen(Screen[bool | None]):
             with VerticalScroll(id="merge-main"):
                 yield Static("", id="merge-file-panel")
                 yield HunkView(id="merge-hunk")
+        yield VoiceIndicator(id="voice-indicator")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -250,6 +252,14 @@ class MergeEditorScreen(Screen[bool | None]):
         after = [p for p in places if (p > here if delta > 0 else p < here)]
         target = (after[0] if delta > 0 else after[-1]) if after else places[0 if delta > 0 else -1]
         self._go(*target)
+
+    def action_goto_hunk(self, number: int) -> None:
+        """Go to hunk ``number`` (from 1) of the file in front."""
+        state = self.current
+        if state is None or not 1 <= number <= len(state.hunks):
+            self.notify(f"There is no hunk {number} here.", severity="warning")
+            return
+        self._go(self.file_at, state.hunks[number - 1].index)
 
     def action_move_file(self, delta: int) -> None:
         """Next or previous file."""

@@ -411,10 +411,11 @@ def test_commands_with_slots_build_their_action_call() -> None:
 
 def test_voice_only_commands_have_no_key_and_no_binding() -> None:
     keyless = {c.id for c in COMMANDS if not c.keys}
-    expected = {"agents.next", "agents.previous", "agent.open", "app.cancel", "voice.status", "voice.mute"}
+    expected = {"agents.next", "agents.previous", "agent.open", "app.cancel", "voice.status"}
     assert expected | {"voice.choose", "merge.goto"} == keyless
     assert all(c.keys for c in scoped("app")) and all(c.keys for c in scoped("merge-editor"))
     assert {c.id for c in scoped("app", keyless=True)} >= expected
+    assert {"voice.listen", "voice.mute"} <= {c.id for c in scoped("app")}  # v speaks, M mutes the answers
     from cdev_tui.app import CdevApp
 
     assert all(binding.key for binding in CdevApp.BINDINGS)

@@ -1,0 +1,175 @@
+"""The voice engine: microphone → end of speech → transcription → command, with the state along the way.
+
+Textual-free; the app runs :meth:`VoiceEngine.listen` in a thread worker and shows each
+:class:`VoiceState` it reports. The model is loaded once and kept warm; the microphone is open only while
+listening. Latency is measured from the moment the end of speech is detected to the matched command.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from cdev_tui.voice.intents import Match, VoiceContext, hotwords, match, vocabulary
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from cdev_tui.config import Config
+    from cdev_tui.voice.transcribe import Transcriber
+
+StateCallback = Callable[["VoiceState"], Any]
+
+
+@dataclass(frozen=True)
+class VoiceState:
+    """What voice is doing, for the indicator.
+
+    ``phase`` is ``off``, ``loading``, ``listening`` (``level`` 0..1), ``transcribing``, ``heard`` (``text``,
+    ``command``, ``confidence``, ``message``) or ``unavailable`` (``message`` says why).
+    """
+
+    phase: str
+    level: float = 0.0
+    text: str = ""
+    command: str = ""
+    confidence: float = 0.0
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Heard:
+    """One utterance understood (or not)."""
+
+    text: str
+    match: Match | None
+    rejected: str = ""
+    """Why nothing was matched: ``silence``, a hallucination, ``no wake word``..."""
+    latency_ms: float = 0.0
+    """From the detected end of speech (or the end of the audio) to the match."""
+    transcribe_ms: float = 0.0
+    ended_by: str = ""
+
+
+class VoiceEngine:
+    """Turns speech into commands of the registry, with the settings of ``config``."""
+
+    def __init__(
+        self, config: Config, llm_fallback: Callable[[str, list[str]], str | None] | None = None
+    ) -> None:
+        self.config = config
+        self.llm_fallback = llm_fallback
+        self._transcriber: Transcriber | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def transcriber(self) -> Transcriber:
+        """The speech model (created on first use; loaded by :meth:`prepare`)."""
+        with self._lock:
+            if self._transcriber is None:
+                from cdev_tui.voice.transcribe import Transcriber
+
+                self._transcriber = Transcriber(self.config.voice_model or None)
+            return self._transcriber
+
+    @property
+    def ready(self) -> bool:
+        """Whether the model is loaded (the next utterance pays no load time)."""
+        return self._transcriber is not None and self._transcriber.loaded
+
+    def prepare(self, on_state: StateCallback | None = None) -> float:
+        """Load the model now (the seconds it took; 0 when it was warm). Raises VoiceUnavailable."""
+        if self.ready:
+            return 0.0
+        if on_state is not None:
+            on_state(VoiceState("loading"))
+        return self.transcriber.load()
+
+    def listen(self, context: VoiceContext, stop: threading.Event, on_state: StateCallback) -> Heard | None:
+        """Record one utterance from the microphone and understand it; None when nothing was said.
+
+        Returns early when ``stop`` is set (the voice key pressed again). Raises VoiceUnavailable (no
+        device, no PortAudio, no model) with a one-line reason.
+        """
+        from cdev_tui.voice.capture import Microphone
+        from cdev_tui.voice.endpoint import Endpointer, record_utterance
+
+        self.prepare(on_state)
+        device = self.config.voice_device or None
+        with Microphone(device) as mic:
+            on_state(VoiceState("listening"))
+            recording = record_utterance(
+                mic,
+                Endpointer(silence_ms=self.config.voice_silence_ms),
+                stop,
+                on_level=lambda level: on_state(VoiceState("listening", level=level)),
+            )
+        if recording is None:
+            return None
+        on_state(VoiceState("transcribing"))
+        return self.understand(
+            recording.samples, context, started=recording.ended_at, ended_by=recording.ended_by
+        )
+
+    def understand(
+        self,
+        audio: np.ndarray | str,
+        context: VoiceContext,
+        *,
+        started: float | None = None,
+        ended_by: str = "",
+    ) -> Heard:
+        """Transcribe audio (samples or a file) with the context's vocabulary and match it to a command."""
+        began = started if started is not None else time.perf_counter()
+        transcript = self.transcriber.transcribe(
+            audio, prompt=vocabulary(context), hotwords=hotwords(context)
+        )
+        text = transcript.text
+        if text and self.config.voice_wake_word:
+            from cdev_tui.voice.transcribe import after_wake_word
+
+            command_text = after_wake_word(text, self.config.voice_wake_word)
+            if command_text is None:
+                return self._heard(text, None, "no wake word", began, transcript.seconds, ended_by)
+            text = command_text
+        if not text:
+            return self._heard(
+                "", None, transcript.rejected or "nothing heard", began, transcript.seconds, ended_by
+            )
+        found = match(text, context, llm_fallback=self.llm_fallback)
+        return self._heard(text, found, "", began, transcript.seconds, ended_by)
+
+    @staticmethod
+    def _heard(
+        text: str, found: Match | None, rejected: str, began: float, transcribe_seconds: float, ended_by: str
+    ) -> Heard:
+        latency = (time.perf_counter() - began) * 1000
+        return Heard(text, found, rejected, latency, transcribe_seconds * 1000, ended_by)
+
+
+def llm_picker(timeout: float = 8.0) -> Callable[[str, list[str]], str | None]:
+    """A fallback that asks the configured LLM which of the candidate command ids a transcript means."""
+
+    def pick(text: str, candidates: list[str]) -> str | None:
+        from cdev_tui.errors import CdevError
+        from cdev_tui.llm import chat_json
+
+        messages = [
+            {
+                "role": "system",
+                "content": "You map a spoken command to one id of a fixed list. Answer with a JSON object "
+                '{"command": <one id from the list, or null when none fits>}.',
+            },
+            {"role": "user", "content": f"Spoken: {text!r}\nIds: {', '.join(candidates)}"},
+        ]
+        try:
+            answer = chat_json(messages, timeout=timeout)
+        except CdevError:
+            return None
+        command = answer.get("command")
+        return command if isinstance(command, str) and command in candidates else None
+
+    return pick
