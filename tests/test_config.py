@@ -59,3 +59,45 @@ def test_bad_config_names_the_file_and_the_problem(repo: Path, text: str, messag
 def test_bad_environment_value(repo: Path) -> None:
     with pytest.raises(CdevError, match="refresh_debounce_ms must be a non-negative integer"):
         load_config(repo, env={"CDEV_TUI_REFRESH_DEBOUNCE_MS": "fast"})
+
+
+def test_voice_settings_default_to_push_to_talk_with_the_bundled_model(repo: Path) -> None:
+    config = load_config(repo, env={})
+    assert (config.voice_device, config.voice_model, config.voice_wake_word) == ("", "", "")
+    assert config.voice_silence_ms == 600
+    assert (config.voice_preload, config.voice_speak, config.voice_llm_fallback) == (False, True, False)
+
+
+def test_voice_settings_from_the_repo_file_and_the_environment(repo: Path) -> None:
+    write(
+        repo / ".cdev" / "config.toml",
+        'voice_device = 3\nvoice_model = "models/small"\nvoice_silence_ms = 800\n'
+        'voice_wake_word = " computer "\nvoice_speak = false\nvoice_preload = true\n',
+    )
+    config = load_config(repo, env={"CDEV_TUI_VOICE_LLM_FALLBACK": "yes", "CDEV_TUI_VOICE_PRELOAD": "0"})
+    assert config.voice_device == "3"
+    assert config.voice_model == str(repo / "models/small")  # a folder, relative to the repository
+    assert (config.voice_silence_ms, config.voice_wake_word) == (800, "computer")
+    assert (config.voice_speak, config.voice_preload, config.voice_llm_fallback) == (False, False, True)
+    assert load_config(repo, env={"CDEV_TUI_VOICE_MODEL": "base.en"}).voice_model == "base.en"  # a name
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("voice_silence_ms = 20", "voice_silence_ms must be an integer from 100 to 5000"),
+        ("voice_silence_ms = 60000", "voice_silence_ms must be an integer from 100 to 5000"),
+        ('voice_speak = "loud"', "voice_speak must be true or false"),
+        ("voice_wake_word = 1", "voice_wake_word must be a string"),
+        ("voice_model = false", "voice_model must be a model folder or name"),
+    ],
+)
+def test_bad_voice_settings_name_the_problem(repo: Path, text: str, message: str) -> None:
+    write(repo / ".cdev" / "config.toml", text)
+    with pytest.raises(CdevError, match=message):
+        load_config(repo, env={})
+
+
+def test_bad_voice_environment_value(repo: Path) -> None:
+    with pytest.raises(CdevError, match="voice_preload must be true or false"):
+        load_config(repo, env={"CDEV_TUI_VOICE_PRELOAD": "maybe"})
