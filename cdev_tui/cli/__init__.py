@@ -18,7 +18,19 @@ from cdev_tui import __version__
 from cdev_tui.cli.common import EXIT_BAD_INPUT, EXIT_OK, common_options, start_dir
 from cdev_tui.errors import CdevError
 
-ORDER = ("status", "plan", "spawn", "agent", "integrate", "conflicts", "resolve", "scan", "metrics", "demo")
+ORDER = (
+    "status",
+    "plan",
+    "spawn",
+    "agent",
+    "integrate",
+    "conflicts",
+    "resolve",
+    "scan",
+    "metrics",
+    "voice",
+    "demo",
+)
 """Help lists the subcommands in workflow order; any other module here follows alphabetically."""
 
 
