@@ -5,8 +5,8 @@ sentences that are not commands. Each phrase is spoken by espeak-ng in one of th
 every other clip with background noise mixed in by sox, then:
 
 - **ours**: the whole path after the end of speech — the clip is fed in 32 ms blocks to the end-pointer (Silero
-  VAD) as if recorded live; from the moment it declares the end, transcription with the vocabulary prompt,
-  matching, and the command's dispatch are timed;
+  VAD) as if recorded live; from the moment it declares the end, transcription with the vocabulary prompt
+  (a beam of five readings), matching the readings, and the command's dispatch are timed;
 - **bare**: faster-whisper's own ``transcribe`` of the same clip with the same model, settings and prompt;
 - **no vocabulary**: the same clip transcribed without the prompt and hotwords, then matched.
 
@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cdev_tui.commands import COMMANDS, command_by_id
-from cdev_tui.voice.intents import VoiceContext, hotwords, match, vocabulary
+from cdev_tui.voice.engine import choose
+from cdev_tui.voice.intents import VoiceContext, hotwords, vocabulary
 
 AGENTS = ("db_agent", "catalog_agent", "api_agent", "auth_agent", "cart_agent")
 VOICES = ("en-us", "en", "en-us+f3")
@@ -172,7 +173,9 @@ def main() -> list[str]:
             prompt, words = vocabulary(context), hotwords(context)
             utterance, ended = _endpoint(samples, endpointer)
             transcript = transcriber.transcribe(utterance, prompt=prompt, hotwords=words)
-            found = match(transcript.text, context) if transcript.text else None
+            found = (
+                choose([transcript.text, *transcript.alternatives], context)[1] if transcript.text else None
+            )
             if found is not None and found.command_id is not None:  # what the app's dispatch does first
                 command_by_id(found.command_id).invocation(found.args)
             ours_ms.append((time.perf_counter() - ended) * 1000)
@@ -185,7 +188,7 @@ def main() -> list[str]:
             list(model.transcribe(samples, initial_prompt=prompt, hotwords=words, **DECODE)[0])
             bare_ms.append((time.perf_counter() - began) * 1000)
             plain = transcriber.transcribe(utterance)
-            plain_found = match(plain.text, context) if plain.text else None
+            plain_found = choose([plain.text, *plain.alternatives], context)[1] if plain.text else None
             plain_got = (plain_found.command_id, plain_found.args) if plain_found is not None else (None, {})
             plain_ok += _right(phrase, *plain_got)
     idle_cpu = _idle_cpu_percent()

@@ -26,8 +26,32 @@ CORE_MODULES = [
     "cdev_tui.spawn",
     "cdev_tui.integrate",
     "cdev_tui.cli.plan",
+    "cdev_tui.conflicts",
+    "cdev_tui.conflicts.session",
+    "cdev_tui.conflicts.suggestions",
+    "cdev_tui.conflicts.evaluation",
+    "cdev_tui.conflicts.trial",
+    "cdev_tui.cli.resolve",
+    "cdev_tui.cli.voice",
+    "cdev_tui.voice.intents",
+    "cdev_tui.voice.engine",
+    "cdev_tui.voice.status",
+    "cdev_tui.voice.capture",
+    "cdev_tui.voice.endpoint",
+    "cdev_tui.voice.transcribe",
+    "cdev_tui.voice.speak",
 ]
-FORBIDDEN = ["textual", "openai", "faster_whisper", "sounddevice", "git", "watchfiles"]
+FORBIDDEN = [
+    "textual",
+    "openai",
+    "faster_whisper",
+    "sounddevice",
+    "git",
+    "watchfiles",
+    "numpy",
+    "ctranslate2",
+    "onnxruntime",
+]
 
 
 def loaded_after(statement: str) -> set[str]:
@@ -46,4 +70,5 @@ def test_core_does_not_import_textual_or_heavy_libraries() -> None:
 def test_app_module_does_not_import_git_or_voice_libraries_at_startup() -> None:
     modules = loaded_after("import cdev_tui.app")
     assert "textual" in modules
-    assert [n for n in ("openai", "faster_whisper", "sounddevice", "git") if n in modules] == []
+    heavy = ("openai", "faster_whisper", "sounddevice", "git", "numpy", "ctranslate2", "onnxruntime")
+    assert [n for n in heavy if n in modules] == []

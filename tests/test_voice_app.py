@@ -121,3 +121,16 @@ async def test_take_ours_in_the_merge_editor(tmp_path: Path) -> None:
         assert await say(app, "undo") == "run"
         await pilot.pause()
         assert not state.choices
+
+
+def test_the_reading_that_says_a_command_wins() -> None:
+    from cdev_tui.voice.engine import choose
+    from cdev_tui.voice.intents import VoiceContext
+
+    context = VoiceContext(agents=("auth_agent", "cart_agent"))
+    text, found = choose(["Okay, code.", "show conflicts", "show conflict"], context)
+    assert (text, found.command_id) == ("show conflicts", "pane.conflicts")
+    text, found = choose(["show conflicts please", "show security"], context)
+    assert found.command_id == "pane.conflicts"  # the model's first reading wins a tie of two commands
+    text, found = choose(["what a lovely day", "a lovely day"], context)
+    assert text == "what a lovely day" and found.command_id is None

@@ -19,12 +19,7 @@ from pathlib import Path
 import pytest
 
 from cdev_tui.errors import CdevError
-
-pytest.register_assert_rewrite("tests.voice_audio")  # it is also a plugin (below): rewrite before importing
-
-from tests.voice_audio import SOURCE, PulseAudio, render_speech, speak_into_mic, wav_seconds  # noqa: E402
-
-pytest_plugins = ("tests.voice_audio",)  # the session's PulseAudio server, shared with other audio tests
+from tests.voice_audio import SOURCE, PulseAudio, render_speech, speak_into_mic, wav_seconds
 
 np = pytest.importorskip("numpy")
 pytest.importorskip("faster_whisper")

@@ -7,7 +7,7 @@ PortAudio exactly as it records a desk microphone: Debian's PortAudio has no Pul
 ALSA ``default`` device goes through the ALSA pulse plugin to the server named by ``PULSE_SERVER`` (set here
 for the whole session, so subprocesses such as the CLI find it too), which records the default source.
 
-A test module uses it with ``pytest_plugins = ("tests.voice_audio",)``: registered once as a plugin, the
+tests/conftest.py registers this module as a plugin (``pytest_plugins``): registered once, the
 fixture starts one server for the whole session however many modules ask for it.
 """
 

@@ -52,6 +52,9 @@ class Heard:
     """From the detected end of speech (or the end of the audio) to the match."""
     transcribe_ms: float = 0.0
     ended_by: str = ""
+    raw: str = ""
+    """What the speech model wrote, before cleaning (and before the wake word was taken off)."""
+    audio_ms: float = 0.0
 
 
 class VoiceEngine:
@@ -133,21 +136,61 @@ class VoiceEngine:
 
             command_text = after_wake_word(text, self.config.voice_wake_word)
             if command_text is None:
-                return self._heard(text, None, "no wake word", began, transcript.seconds, ended_by)
+                return self._heard(text, None, "no wake word", began, transcript, ended_by)
             text = command_text
         if not text:
-            return self._heard(
-                "", None, transcript.rejected or "nothing heard", began, transcript.seconds, ended_by
-            )
-        found = match(text, context, llm_fallback=self.llm_fallback)
-        return self._heard(text, found, "", began, transcript.seconds, ended_by)
+            return self._heard("", None, transcript.rejected or "nothing heard", began, transcript, ended_by)
+        readings = [text, *self._commands_of(transcript.alternatives)]
+        heard, found = choose(readings, context, self.llm_fallback)
+        return self._heard(heard, found, "", began, transcript, ended_by)
+
+    def _commands_of(self, alternatives: tuple[str, ...]) -> list[str]:
+        """Other readings, after the wake word when hands-free (readings without it are dropped)."""
+        if not self.config.voice_wake_word:
+            return list(alternatives)
+        from cdev_tui.voice.transcribe import after_wake_word
+
+        found = (after_wake_word(a, self.config.voice_wake_word) for a in alternatives)
+        return [a for a in found if a]
 
     @staticmethod
     def _heard(
-        text: str, found: Match | None, rejected: str, began: float, transcribe_seconds: float, ended_by: str
+        text: str, found: Match | None, rejected: str, began: float, transcript: Any, ended_by: str
     ) -> Heard:
         latency = (time.perf_counter() - began) * 1000
-        return Heard(text, found, rejected, latency, transcribe_seconds * 1000, ended_by)
+        return Heard(
+            text,
+            found,
+            rejected,
+            latency,
+            transcript.seconds * 1000,
+            ended_by,
+            transcript.raw,
+            transcript.audio_seconds * 1000,
+        )
+
+
+def choose(
+    readings: list[str],
+    context: VoiceContext,
+    llm_fallback: Callable[[str, list[str]], str | None] | None = None,
+) -> tuple[str, Match]:
+    """The reading to act on and its match: the first that is an exact hit of the grammar, else the first
+    that is a command at all, else the first reading (its alternatives offered). The model's own order
+    breaks ties, so a second reading only wins when it says a command and the first does not."""
+    matches = [(text, match(text, context)) for text in readings]
+    for wanted in (GRAMMAR_HIT, 0.0):
+        for text, found in matches:
+            if found.command_id is not None and found.confidence >= wanted:
+                return text, found
+    first = readings[0]
+    if llm_fallback is not None:
+        return first, match(first, context, llm_fallback=llm_fallback)
+    return matches[0]
+
+
+GRAMMAR_HIT = 0.95
+"""A match this sure came from the grammar (a spoken form said as it is), not from fuzzy matching."""
 
 
 def llm_picker(timeout: float = 8.0) -> Callable[[str, list[str]], str | None]:

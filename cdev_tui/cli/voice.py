@@ -122,27 +122,29 @@ def _devices(args: argparse.Namespace) -> int:
 
 @dataclass(frozen=True)
 class _Setup:
-    """What recognition needs: the settings, the matcher's context and the transcriber."""
+    """What recognition needs: the voice engine (settings and model) and the matcher's context."""
 
-    config: Any
+    engine: Any
     context: Any
-    transcriber: Any
-    prompt: str
-    hotwords: str
 
 
-def _setup(args: argparse.Namespace) -> _Setup:
+def _setup(args: argparse.Namespace, wake_word: str | None = None) -> _Setup:
+    from dataclasses import replace
+
     from cdev_tui.config import load_config
-    from cdev_tui.voice.intents import VoiceContext, hotwords, vocabulary
-    from cdev_tui.voice.transcribe import Transcriber
+    from cdev_tui.voice.engine import VoiceEngine
+    from cdev_tui.voice.intents import VoiceContext
 
     start = start_dir(args)
     root = _repo_root(start)
     config = load_config(root)
+    config = replace(
+        config,
+        voice_model=args.model if args.model is not None else config.voice_model,
+        voice_wake_word=wake_word if wake_word is not None else config.voice_wake_word,
+    )
     agents = _agents(start, args.db) if root is not None else ()
-    context = VoiceContext(agents=agents)
-    transcriber = Transcriber(args.model if args.model is not None else config.voice_model or None)
-    return _Setup(config, context, transcriber, vocabulary(context), hotwords(context))
+    return _Setup(VoiceEngine(config), VoiceContext(agents=agents))
 
 
 def _repo_root(start: Path) -> Path | None:
@@ -164,36 +166,26 @@ def _agents(start: Path, db: Path | None) -> tuple[str, ...]:
         service.close()
 
 
-def _recognise(setup: _Setup, samples: Any, ended_at: float, wake_word: str = "") -> dict[str, Any]:
-    """Transcribe and match; latency runs from ``ended_at`` (the end of the audio) to the chosen command."""
-    from cdev_tui.voice.intents import match
-    from cdev_tui.voice.transcribe import after_wake_word
-
-    transcript = setup.transcriber.transcribe(samples, prompt=setup.prompt, hotwords=setup.hotwords)
-    text, rejected = transcript.text, transcript.rejected
-    if text and wake_word:
-        command_text = after_wake_word(text, wake_word)
-        if command_text is None:
-            text, rejected = "", f"no wake word {wake_word!r} in {transcript.text!r}"
-        else:
-            text = command_text
-    matched = match(text, setup.context)
-    latency = time.perf_counter() - ended_at
+def _recognise(setup: _Setup, samples: Any, ended_at: float) -> dict[str, Any]:
+    """Transcribe and match (the app's own path); latency runs from ``ended_at`` to the chosen command."""
+    heard = setup.engine.understand(samples, setup.context, started=ended_at)
+    matched = heard.match
+    command = matched.command_id if matched is not None else None
     return {
-        "text": text,
-        "command": matched.command_id,
-        "args": matched.args,
-        "confidence": matched.confidence if matched.command_id else 0.0,
+        "text": heard.text,
+        "command": command,
+        "args": matched.args if matched is not None else {},
+        "confidence": matched.confidence if command else 0.0,
         "alternatives": [
             {"command": a.command_id, "args": a.args, "confidence": a.confidence}
-            for a in matched.alternatives
+            for a in (matched.alternatives if matched is not None else ())
         ],
-        "latency_ms": round(latency * 1000, 1),
-        "load_ms": round(setup.transcriber.load_seconds * 1000, 1),
-        "heard": transcript.raw,
-        "rejected": rejected,
-        "audio_ms": round(transcript.audio_seconds * 1000, 1),
-        "transcribe_ms": round(transcript.seconds * 1000, 1),
+        "latency_ms": round(heard.latency_ms, 1),
+        "load_ms": round(setup.engine.transcriber.load_seconds * 1000, 1),
+        "heard": heard.raw,
+        "rejected": heard.rejected,
+        "audio_ms": round(heard.audio_ms, 1),
+        "transcribe_ms": round(heard.transcribe_ms, 1),
     }
 
 
@@ -202,7 +194,7 @@ def _transcribe(args: argparse.Namespace) -> int:
 
     setup = _setup(args)
     samples = load_audio(args.file)
-    setup.transcriber.load()
+    setup.engine.prepare()
     if args.save_audio is not None:
         _save(args.save_audio, f"{args.file.stem}-16k.wav", samples)
     result = _recognise(setup, samples, ended_at=time.perf_counter())
@@ -218,16 +210,15 @@ def _listen(args: argparse.Namespace) -> int:
     from cdev_tui.voice.endpoint import Endpointer, record_utterance
     from cdev_tui.voice.transcribe import resolve_model
 
-    setup = _setup(args)
-    config = setup.config
-    resolve_model(setup.transcriber.model_name)  # no model: say so before opening the microphone
+    setup = _setup(args, args.wake_word)
+    config = setup.engine.config
+    resolve_model(config.voice_model or None)  # no model: say so before opening the microphone
     device = args.device if args.device is not None else config.voice_device or None
-    wake_word = args.wake_word if args.wake_word is not None else config.voice_wake_word
     silence_ms = args.silence_ms if args.silence_ms is not None else config.voice_silence_ms
     timeout = args.timeout if args.timeout is not None else (10.0 if args.once else float("inf"))
     endpointer = Endpointer(silence_ms=silence_ms)
     with Microphone(device) as mic:
-        setup.transcriber.load()
+        setup.engine.prepare()
         assert mic.info is not None
         print(f"listening on {mic.info.name!r} (Ctrl-C to stop)", file=sys.stderr, flush=True)
         while True:
@@ -237,7 +228,7 @@ def _listen(args: argparse.Namespace) -> int:
                     print(f"nothing heard within {timeout:g} s", file=sys.stderr)
                     return EXIT_FOUND
                 continue
-            result = _recognise(setup, recording.samples, recording.ended_at, wake_word)
+            result = _recognise(setup, recording.samples, recording.ended_at)
             result["since_speech_ms"] = round((time.perf_counter() - recording.speech_ended_at) * 1000, 1)
             if args.save_audio is not None:
                 _save(args.save_audio, time.strftime("utterance-%Y%m%d-%H%M%S.wav"), recording.samples)
