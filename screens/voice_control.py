@@ -127,11 +127,25 @@ class VoiceControlMixin:
 
     # -- listening ---------------------------------------------------------------------------------------
 
+    _hands_free = False
+
     def action_voice_listen(self) -> None:
-        """Start listening; pressed while listening, stop and take what was said so far."""
+        """Start listening; pressed while listening, stop and take what was said so far.
+
+        With a wake word configured, ``v`` arms hands-free listening instead (utterance after utterance,
+        each counted only when it begins with the wake word) and disarms it when pressed again.
+        """
+        wake_word = self.service.config.voice_wake_word  # type: ignore[attr-defined]
         if self._voice_stop is not None:
+            self._hands_free = False
             self._voice_stop.set()
             return
+        self._hands_free = bool(wake_word)
+        if wake_word:
+            self.notify(f"Hands-free: begin each command with “{wake_word}”; v stops.", timeout=4)  # type: ignore[attr-defined]
+        self._start_listening()
+
+    def _start_listening(self) -> None:
         self._voice_stop = threading.Event()
         self._voice_listen(self.voice_context(), self._voice_stop)
 
@@ -157,10 +171,14 @@ class VoiceControlMixin:
         self._voice_stop = None
         heard = message.heard
         if heard is None:
-            if self.voice_state.phase != "unavailable":
+            if self.voice_state.phase == "unavailable":
+                self._hands_free = False
+            elif not self._hands_free:
                 self._voice_shown(None, "", "nothing heard")
-            return
-        await self.voice_dispatch(heard)
+        else:
+            await self.voice_dispatch(heard)
+        if self._hands_free:
+            self._start_listening()
 
     # -- acting on what was heard ------------------------------------------------------------------------
 

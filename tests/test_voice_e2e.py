@@ -83,3 +83,26 @@ def test_voice_in_a_real_terminal(pulse_audio, demo: Path, tmp_path: Path) -> No
         assert "🎙" in screen
     finally:
         subprocess.run(["tmux", "-L", socket, "kill-server"], capture_output=True)
+
+
+async def test_hands_free_counts_only_what_begins_with_the_wake_word(
+    pulse_audio, demo: Path, tmp_path: Path
+) -> None:
+    config = replace(load_config(demo), voice_speak=False, voice_wake_word="computer")
+    app = make_app(demo, db=tmp_path / "c.db", config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        panes = app.main.query_one("#panes", TabbedContent)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: app.voice_state.phase == "listening", timeout=60)
+        await asyncio.to_thread(speak_into_mic, "computer, show conflicts")
+        await wait_until(pilot, lambda: panes.active == "conflicts", 30)
+        await wait_until(pilot, lambda: app.voice_state.phase == "listening", timeout=30)  # still armed
+        await asyncio.to_thread(speak_into_mic, "show metrics")
+        await wait_until(pilot, lambda: "no wake word" in app.voice_state.message, 30)
+        assert panes.active == "conflicts"
+        await wait_until(pilot, lambda: app.voice_state.phase == "listening", timeout=30)
+        await asyncio.to_thread(speak_into_mic, "computer, show security")
+        await wait_until(pilot, lambda: panes.active == "security", 30)
+        await pilot.press("v")  # disarm
+        await wait_until(pilot, lambda: app._voice_stop is None and not app._hands_free, 30)

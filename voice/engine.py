@@ -127,9 +127,11 @@ class VoiceEngine:
     ) -> Heard:
         """Transcribe audio (samples or a file) with the context's vocabulary and match it to a command."""
         began = started if started is not None else time.perf_counter()
-        transcript = self.transcriber.transcribe(
-            audio, prompt=vocabulary(context), hotwords=hotwords(context)
-        )
+        prompt, words = vocabulary(context), hotwords(context)
+        wake_word = self.config.voice_wake_word
+        if wake_word:  # the model must know the wake word as well as the commands
+            prompt, words = f"{wake_word}, {prompt}", f"{wake_word}, {words}"
+        transcript = self.transcriber.transcribe(audio, prompt=prompt, hotwords=words)
         text = transcript.text
         if text and self.config.voice_wake_word:
             from cdev_tui.voice.transcribe import after_wake_word
