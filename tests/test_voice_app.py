@@ -134,3 +134,23 @@ def test_the_reading_that_says_a_command_wins() -> None:
     assert found.command_id == "pane.conflicts"  # the model's first reading wins a tie of two commands
     text, found = choose(["what a lovely day", "a lovely day"], context)
     assert text == "what a lovely day" and found.command_id is None
+
+
+async def test_no_microphone_says_why_and_the_app_works_on(demo: Path, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from cdev_tui.config import load_config
+
+    config = replace(load_config(demo), voice_device="no-such-microphone", voice_speak=False)
+    app = make_app(demo, db=tmp_path / "c.db", config=config)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("v")
+        await wait_until(pilot, lambda: app.voice_state.phase == "unavailable", timeout=60)
+        said = summary_text(app, "#voice-indicator")
+        # Without a sound server there is no microphone at all; with one, that name is not among them.
+        assert "voice unavailable" in said and ("no-such-microphone" in said or "no input device" in said)
+        await pilot.press("2")
+        assert app.main.query_one("#panes", TabbedContent).active == "conflicts"
+        await pilot.press("v")  # pressing again tries again, and says why again
+        await wait_until(pilot, lambda: app._voice_stop is None)
