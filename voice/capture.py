@@ -61,6 +61,17 @@ class Device:
     description: str = ""
 
 
+def voice_library(name: str) -> Any:
+    """Import a module of the voice extra (``faster_whisper.vad``...), or a one-line error saying what to install."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        package = name.split(".")[0].replace("_", "-")
+        raise VoiceUnavailable(f"{package} is not installed (pip install 'cdev-tui[voice]')") from None
+
+
 def _sounddevice() -> Any:
     """The sounddevice module, or a one-line error when it or the PortAudio library is missing."""
     try:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cdev_tui.voice.capture import BLOCK, SAMPLE_RATE, Microphone, VoiceUnavailable
+from cdev_tui.voice.capture import BLOCK, SAMPLE_RATE, Microphone, VoiceUnavailable, voice_library
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,12 +31,7 @@ class SileroVad:
     def __init__(self) -> None:
         import numpy as np
 
-        try:
-            from faster_whisper.vad import get_vad_model
-        except ImportError:
-            raise VoiceUnavailable(
-                "faster-whisper is not installed (pip install 'cdev-tui[voice]')"
-            ) from None
+        get_vad_model = voice_library("faster_whisper.vad").get_vad_model
         try:
             self._session = get_vad_model().session
         except Exception as exc:  # onnxruntime missing or the model file damaged

@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cdev_tui.errors import CdevError
-from cdev_tui.voice.capture import SAMPLE_RATE, VoiceUnavailable
+from cdev_tui.voice.capture import SAMPLE_RATE, VoiceUnavailable, voice_library
 
 if TYPE_CHECKING:
     import numpy as np
@@ -210,10 +210,7 @@ def load_audio(path: Path) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise CdevError(f"{path}: no such file")
-    try:
-        from faster_whisper.audio import decode_audio
-    except ImportError:
-        raise VoiceUnavailable("faster-whisper is not installed (pip install 'cdev-tui[voice]')") from None
+    decode_audio = voice_library("faster_whisper.audio").decode_audio
     try:
         samples = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
     except Exception as exc:  # PyAV raises its own error types for every kind of bad file
@@ -262,12 +259,7 @@ class Transcriber:
             started = time.perf_counter()
             self.source = resolve_model(self.model_name)
             device, compute_type = pick_device(self.device, self.compute_type)
-            try:
-                from faster_whisper import WhisperModel
-            except ImportError:
-                raise VoiceUnavailable(
-                    "faster-whisper is not installed (pip install 'cdev-tui[voice]')"
-                ) from None
+            WhisperModel = voice_library("faster_whisper").WhisperModel
             try:
                 model = WhisperModel(
                     self.source.model,

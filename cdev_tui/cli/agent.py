@@ -12,10 +12,9 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
-from cdev_tui.cli.common import EXIT_FOUND, EXIT_OK, add_format, print_json, with_service
+from cdev_tui.cli.common import EXIT_FOUND, EXIT_OK, action_options, add_format, print_json, with_service
 from cdev_tui.errors import CdevError
 
 HELP = "agent actions: check, uncheck, complete, commit, remove, delete-branch, prune, open"
@@ -23,21 +22,10 @@ HELP = "agent actions: check, uncheck, complete, commit, remove, delete-branch, 
 _CHANGES_STATE = ("check", "uncheck", "complete", "commit")
 
 
-def _options() -> argparse.ArgumentParser:
-    """``--repo``, ``--db`` and ``--format`` again after the action, without overriding values given before it."""
-    options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--repo", type=Path, default=argparse.SUPPRESS, help="repository to open")
-    options.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="store file")
-    options.add_argument(
-        "--format", choices=("table", "json"), default=argparse.SUPPRESS, help="output format"
-    )
-    return options
-
-
 def register(sub: argparse.ArgumentParser) -> None:
     """Add this command's options."""
     add_format(sub)
-    options = _options()
+    options = action_options()
     actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
 
     def action(name: str, help: str) -> argparse.ArgumentParser:

@@ -27,6 +27,17 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
+def action_options() -> argparse.ArgumentParser:
+    """``--repo``, ``--db`` and ``--format`` again after a sub-action, without overriding values given before it."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--repo", type=Path, default=argparse.SUPPRESS, help="repository to open")
+    options.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="store file")
+    options.add_argument(
+        "--format", choices=("table", "json"), default=argparse.SUPPRESS, help="output format"
+    )
+    return options
+
+
 def add_format(sub: argparse.ArgumentParser, *extra: str) -> None:
     """``--format table|json`` plus any extra formats the command offers."""
     sub.add_argument("--format", choices=("table", "json", *extra), default="table", help="output format")

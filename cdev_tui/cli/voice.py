@@ -18,21 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cdev_tui.cli.common import EXIT_FOUND, EXIT_OK, add_format, print_json, start_dir
+from cdev_tui.cli.common import EXIT_FOUND, EXIT_OK, action_options, add_format, print_json, start_dir
 from cdev_tui.errors import CdevError
 
 HELP = "voice commands: list microphones, transcribe a recording, listen to the microphone"
-
-
-def _options() -> argparse.ArgumentParser:
-    """``--repo``, ``--db`` and ``--format`` again after the action, without overriding values given before it."""
-    options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--repo", type=Path, default=argparse.SUPPRESS, help="repository to open")
-    options.add_argument("--db", type=Path, default=argparse.SUPPRESS, help="store file")
-    options.add_argument(
-        "--format", choices=("table", "json"), default=argparse.SUPPRESS, help="output format"
-    )
-    return options
 
 
 def _model_options() -> argparse.ArgumentParser:
@@ -55,7 +44,7 @@ def _model_options() -> argparse.ArgumentParser:
 def register(sub: argparse.ArgumentParser) -> None:
     """Add this command's options."""
     add_format(sub)
-    options, model = _options(), _model_options()
+    options, model = action_options(), _model_options()
     actions = sub.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser(
         "devices", parents=[options], help="list the input devices", description="List the input devices."
