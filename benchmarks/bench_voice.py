@@ -28,7 +28,8 @@ from pathlib import Path
 
 from cdev_tui.commands import COMMANDS, command_by_id
 from cdev_tui.voice.engine import choose
-from cdev_tui.voice.intents import VoiceContext, hotwords, vocabulary
+from cdev_tui.voice.intents import VoiceContext
+from cdev_tui.voice.vocabulary import hotwords, vocabulary
 
 AGENTS = ("db_agent", "catalog_agent", "api_agent", "auth_agent", "cart_agent")
 VOICES = ("en-us", "en", "en-us+f3")

@@ -9,16 +9,9 @@ from pathlib import Path
 import pytest
 
 from cdev_tui.commands import COMMANDS, SLOT, Command, command_by_id, scoped
-from cdev_tui.voice.intents import (
-    THRESHOLD,
-    Match,
-    VoiceContext,
-    agent_aliases,
-    hotwords,
-    match,
-    normalise,
-    vocabulary,
-)
+from cdev_tui.voice.intents import THRESHOLD, Match, VoiceContext, match
+from cdev_tui.voice.vocabulary import hotwords, vocabulary
+from cdev_tui.voice.wording import agent_aliases, normalise
 
 AGENTS = ("db_agent", "catalog_agent", "api_agent", "auth_agent", "cart_agent")
 CONTEXTS = {

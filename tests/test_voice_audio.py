@@ -26,7 +26,7 @@ pytest.importorskip("faster_whisper")
 
 from cdev_tui.voice.capture import Microphone, Resampler, Ring, VoiceUnavailable, find_device, list_devices  # noqa: E402
 from cdev_tui.voice.endpoint import Endpointer, record_utterance  # noqa: E402
-from cdev_tui.voice.intents import VoiceContext, match, vocabulary  # noqa: E402
+from cdev_tui.voice.intents import VoiceContext, match  # noqa: E402
 from cdev_tui.voice.speak import Speaker, speakable  # noqa: E402
 from cdev_tui.voice.transcribe import (  # noqa: E402
     Transcriber,
@@ -36,6 +36,7 @@ from cdev_tui.voice.transcribe import (  # noqa: E402
     normalise,
     resolve_model,
 )
+from cdev_tui.voice.vocabulary import vocabulary  # noqa: E402
 
 AGENTS = ("auth_agent", "cart_agent", "api_agent")
 CONTEXT = VoiceContext(agents=AGENTS)

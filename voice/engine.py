@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cdev_tui.voice.intents import Match, VoiceContext, hotwords, match, vocabulary
+from cdev_tui.voice.intents import Match, VoiceContext, match
+from cdev_tui.voice.vocabulary import hotwords, vocabulary
 
 if TYPE_CHECKING:
     import numpy as np

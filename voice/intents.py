@@ -17,12 +17,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import cycle
 
 import jellyfish
 from rapidfuzz import fuzz, process
 
 from cdev_tui.commands import COMMANDS, PANES, SLOT, Command
+from cdev_tui.voice.wording import SLOT_NUMBERS, agent_aliases, normalise
 
 LlmFallback = Callable[[str, list[str]], str | None]
 
@@ -46,6 +46,10 @@ class VoiceContext:
     choosing: int = 0
 
 
+NO_CONTEXT = VoiceContext()
+"""No agents, the app's own screen, no alternatives shown."""
+
+
 @dataclass(frozen=True)
 class Match:
     """The command a transcript means (``None``: no command), its arguments and a confidence (0..1).
@@ -59,113 +63,6 @@ class Match:
     confidence: float
     heard: str
     alternatives: tuple[Match, ...] = ()
-
-
-# -- normalisation -------------------------------------------------------------------------------------
-
-_ANNOTATION = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*")
-_TOKEN = re.compile(r"\{\w+\}|[a-z]+|[0-9]+")
-_UNIT_WORDS = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen"
-    " seventeen eighteen nineteen"
-)
-_ORDINAL_WORDS = "zeroth first second third fourth fifth sixth seventh eighth ninth tenth"
-_UNITS = {word: value for value, word in enumerate(_UNIT_WORDS.split())}
-_ORDINALS = {word: value for value, word in enumerate(_ORDINAL_WORDS.split())}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50}
-_SLOT_NUMBERS = {"to": 2, "too": 2, "for": 4, "won": 1}
-_CONTRACTIONS = {"whats": "what is", "hows": "how is", "whos": "who is", "wheres": "where is"}
-_FILLER_PHRASES = re.compile(
-    r"\b(?:can you|could you|would you|will you|i want to|i would like to|id like to|i need to|let me see"
-    r"|let me|let us|lets|take me to|go to|switch over to|switch to|jump to|move to|bring up|pull up"
-    r"|show me|give me)\b"
-)
-_FILLER_WORDS = (
-    "please the a an um uh uhm er erm hmm hey okay ok so yeah well just now me show open display view see"
-    " pane tab panel screen page right alright"
-)
-_FILLERS = frozenset(_FILLER_WORDS.split())
-_HALLUCINATION_TEXT = (
-    "you|thank you|thanks|thank you very much|thank you so much|thanks for watching|thank you for watching"
-    "|subscribe|bye|bye bye|goodbye|oh|ah|hello|hi"
-)
-_HALLUCINATIONS = frozenset(_HALLUCINATION_TEXT.split("|"))
-"""What Whisper writes for silence and noise."""
-
-
-def _join_letters(words: list[str]) -> list[str]:
-    """Spelled letters become one word: "l l m" → "llm"."""
-    out: list[str] = []
-    run: list[str] = []
-    for word in [*words, ""]:
-        if len(word) == 1 and word.isalpha():
-            run.append(word)
-            continue
-        out.extend(["".join(run)] if len(run) > 1 else run)
-        run = []
-        if word:
-            out.append(word)
-    return out
-
-
-def _numbers(words: list[str]) -> list[str]:
-    """Number words as digits ("twenty one" → "21", "the second one" → "the 2")."""
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        word, after = words[i], words[i + 1] if i + 1 < len(words) else ""
-        unit = _UNITS.get(after, 0) if 0 < _UNITS.get(after, 0) < 10 else 0
-        if word in _ORDINALS:
-            out.append(str(_ORDINALS[word]))
-            i += 2 if after == "one" else 1
-        elif word in _TENS:
-            out.append(str(_TENS[word] + unit))
-            i += 2 if unit else 1
-        else:
-            out.append(str(_UNITS[word]) if word in _UNITS else word)
-            i += 1
-    return out
-
-
-def _dedupe(words: list[str]) -> list[str]:
-    """A phrase Whisper repeated, said once ("open agent auth open agent auth")."""
-    for size in range(1, len(words) // 2 + 1):
-        if all(words[i] == words[i % size] for i in range(len(words))):
-            return words[:size]
-    return words
-
-
-def _words(text: str) -> list[str]:
-    """Lower-case words, numbers as digits; ``{slot}`` tokens pass through."""
-    text = re.sub(r"['’`]", "", _ANNOTATION.sub(" ", text.lower()))
-    words = _join_letters(_TOKEN.findall(text))
-    words = " ".join(_CONTRACTIONS.get(w, w) for w in words).split()
-    return _numbers(words)
-
-
-def normalise(text: str) -> str:
-    """The words of a transcript that can carry a command: no punctuation, filler, repeats or hallucinations."""
-    said = _FILLER_PHRASES.sub(" ", " ".join(_words(text)))
-    words = _dedupe([w for w in said.split() if w not in _FILLERS])
-    said = " ".join(words)
-    return "" if said in _HALLUCINATIONS else said
-
-
-# -- slot values ---------------------------------------------------------------------------------------
-
-
-def agent_aliases(agent_id: str) -> tuple[str, ...]:
-    """How an agent may be said: ``SHOP-42-auth_agent`` → ``auth``, ``auth agent``, ``shop 42 auth agent``."""
-    full = _words(agent_id)
-    task = re.match(r"[A-Za-z]+-\d+-", agent_id)
-    words = _words(agent_id[task.end() :]) if task else full
-    core = words[:]
-    if len(core) > 1 and core[-1] in ("agent", "agents"):
-        core.pop()
-    if len(core) > 1 and core[0] == "agent":
-        core.pop(0)
-    last = core[-1:] if len(core) > 1 and core[-1].isalpha() else []
-    return tuple(dict.fromkeys(" ".join(w) for w in (core, words, full, last) if w))
 
 
 def _agent_values(agents: Sequence[str]) -> dict[str, str]:
@@ -209,7 +106,7 @@ def _resolve(said: str, values: Mapping[str, str], *, soft: bool) -> tuple[str, 
 
 
 def _number(said: str) -> int:
-    return _SLOT_NUMBERS[said] if said in _SLOT_NUMBERS else int(said)
+    return SLOT_NUMBERS[said] if said in SLOT_NUMBERS else int(said)
 
 
 def _number_fits(command: Command, number: int, context: VoiceContext) -> bool:
@@ -281,6 +178,11 @@ def _sound(phrase: str) -> str:
     """A phrase as metaphone words, so "take stairs" lands near "take theirs"."""
     codes = (jellyfish.metaphone(w).replace("0", "T") if w.isalpha() else w for w in phrase.split())
     return " ".join(re.sub(r"^[AEIOU]", "A", code) for code in codes)
+
+
+def commands_of(commands: tuple[Command, ...], context: VoiceContext) -> tuple[Command, ...]:
+    """The commands that can be said in ``context`` (see :func:`_eligible`)."""
+    return tuple(c for c in commands if _eligible(c, context))
 
 
 @lru_cache(maxsize=32)
@@ -453,54 +355,3 @@ def match(
         return _as_match(picked, heard, [c for c in near if c.key != picked.key][:2])
     nearest = ranked[0].confidence if ranked else 0.0
     return Match(None, {}, round(nearest, 3), heard, tuple(_as_match(c, heard) for c in near[:3]))
-
-
-# -- the speech model's prompt -------------------------------------------------------------------------
-
-_SAY_NUMBER = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
-
-
-def _tokens(phrase: str) -> int:
-    """About how many Whisper tokens a phrase and its comma take."""
-    return 1 + sum(1 + len(word) // 6 for word in phrase.split())
-
-
-def _names(context: VoiceContext) -> list[str]:
-    return [agent_aliases(agent)[0] for agent in context.agents]
-
-
-def vocabulary(context: VoiceContext = VoiceContext(), commands: Sequence[Command] = COMMANDS) -> str:
-    """Whisper's ``initial_prompt``: spoken forms with the live agent names, comma-separated, ~200 tokens.
-
-    The most useful phrases come last (Whisper cuts a long prompt from the front, and the nearest text
-    weighs most): the alternatives' numbers, then each agent's name, then the forms of the screen in front.
-    """
-    table = _table(tuple(commands), context)
-    names = _names(context)
-    turns = cycle(names)
-    in_front = sorted(table.commands, key=lambda c: c.scope != context.scope)
-    forms = [[f for f in c.spoken if names or "{agent}" not in f] for c in in_front]
-    phrases = list(_SAY_NUMBER[: context.choosing])
-    first = next((f for group in forms for f in group if "{agent}" in f), "")
-    phrases += [first.replace("{agent}", name) for name in names]
-    for level in range(max(map(len, forms), default=0)):
-        for form in (group[level] for group in forms if level < len(group)):
-            if "{agent}" in form:
-                form = form.replace("{agent}", next(turns))
-            phrases.append(form.format(pane="conflicts", number="three"))
-    kept: list[str] = []
-    used = 0
-    for phrase in dict.fromkeys(phrases):
-        if used + _tokens(phrase) > 200:
-            break
-        kept.append(phrase)
-        used += _tokens(phrase)
-    return ", ".join(reversed(kept)) + "."
-
-
-def hotwords(context: VoiceContext = VoiceContext()) -> str:
-    """The distinctive words to boost: agent names, pane names, and the merge words in the merge editor."""
-    words = [*_names(context), *(pane for pane, _ in PANES)]
-    if context.scope == "merge-editor":
-        words += ["hunk", "ours", "theirs", "both"]
-    return ", ".join(dict.fromkeys(words))

@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from cdev_tui.errors import CdevError
 from cdev_tui.voice.capture import SAMPLE_RATE, VoiceUnavailable, voice_library
+from cdev_tui.voice.wording import HALLUCINATIONS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -74,27 +75,6 @@ _NO_SPEECH_PROB = 0.6
 _LOW_LOGPROB = -1.0
 _FILLERS = frozenset(
     {"uh", "um", "umm", "uhm", "hmm", "hm", "mm", "mhm", "ah", "oh", "er", "erm", "huh", "so"}
-)
-_HALLUCINATIONS = frozenset(
-    {
-        "you",
-        "thank you",
-        "thank you very much",
-        "thank you so much",
-        "thanks",
-        "thanks for watching",
-        "thank you for watching",
-        "thanks for listening",
-        "thank you for listening",
-        "bye",
-        "bye bye",
-        "goodbye",
-        "please subscribe",
-        "like and subscribe",
-        "see you next time",
-        "see you in the next video",
-        "the end",
-    }
 )
 _HALLUCINATION_PREFIXES = ("subtitles by", "transcribed by", "transcription by", "captions by")
 _NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)|\*[^*]*\*|♪+")
@@ -380,7 +360,7 @@ def clean(raw: str, prompt: str = "") -> tuple[str, str]:
         return "", "no speech" if not raw.strip() else f"non-speech {raw.strip()!r}"
     text = dedupe(text)
     said = normalise(text)
-    if said in _HALLUCINATIONS or said.startswith(_HALLUCINATION_PREFIXES):
+    if said in HALLUCINATIONS or said.startswith(_HALLUCINATION_PREFIXES):
         return "", f"hallucination {text!r}"
     if all(word in _FILLERS for word in said.split()):
         return "", f"filler {text!r}"
