@@ -101,7 +101,7 @@ def render(phrase: Phrase, index: int, folder: Path) -> tuple[Path, str]:
     raw, clean = folder / f"{index}-raw.wav", folder / f"{index}.wav"
     _run("espeak-ng", "-v", voice, "-s", str(speed), "-w", str(raw), phrase.text)
     # Half a second of silence after the speech, as a speaker would leave before the end-pointer fires.
-    _run("sox", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(clean), "pad", "0.2", "0.8")
+    _run("sox", "-R", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(clean), "pad", "0.2", "0.8")
     if noisy:
         seconds = subprocess.run(
             ["soxi", "-D", str(clean)], capture_output=True, text=True, check=True
@@ -109,6 +109,7 @@ def render(phrase: Phrase, index: int, folder: Path) -> tuple[Path, str]:
         noise, mixed = folder / f"{index}-noise.wav", folder / f"{index}-noisy.wav"
         _run(
             "sox",
+            "-R",  # the same noise on every run: figures comparable from run to run
             "-n",
             "-r",
             "16000",
@@ -123,7 +124,7 @@ def render(phrase: Phrase, index: int, folder: Path) -> tuple[Path, str]:
             "vol",
             "0.06",
         )
-        _run("sox", "-m", str(clean), str(noise), str(mixed))
+        _run("sox", "-R", "-m", str(clean), str(noise), str(mixed))
         clean = mixed
     return clean, f"{voice}/{speed}{'/noise' if noisy else ''}"
 
