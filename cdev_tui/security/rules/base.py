@@ -1,0 +1,59 @@
+"""The detection rules: each one a provider's token format, with keywords that gate it and examples that the
+test suite checks. Rules are grouped by kind in the modules of this package; :data:`RULES` holds them all,
+specific formats before the generic key=value rules (when two rules claim the same text, the earlier wins).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from cdev_tui.security.model import Severity
+
+EDGE_LEFT = r"(?<![A-Za-z0-9_-])"
+EDGE_RIGHT = r"(?![A-Za-z0-9_-])"
+"""Left and right edges of a token: not preceded/followed by a character that could extend it."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One detector: keywords gate the line, the regex finds the secret in group ``secret_group``."""
+
+    id: str
+    description: str
+    severity: Severity
+    keywords: tuple[str, ...]  # lower-case; the regex runs only on lines holding one of them
+    pattern: re.Pattern[str]
+    secret_group: int
+    min_entropy: float = 0.0  # Shannon bits per character of the secret
+    mixed: bool = False  # the secret must hold both a letter and a digit
+    generic: bool = False  # key=value heuristic: extra false-positive filters on key name and value
+    block: bool = False  # PEM block: the secret is the body that follows the header
+
+
+def rule(
+    rule_id: str,
+    description: str,
+    severity: Severity,
+    keywords: tuple[str, ...],
+    pattern: str,
+    secret_group: int = 1,
+    *,
+    min_entropy: float = 0.0,
+    mixed: bool = False,
+    generic: bool = False,
+    block: bool = False,
+) -> Rule:
+    """A :class:`Rule` with its pattern compiled."""
+    return Rule(
+        rule_id,
+        description,
+        severity,
+        keywords,
+        re.compile(pattern),
+        secret_group,
+        min_entropy,
+        mixed,
+        generic,
+        block,
+    )

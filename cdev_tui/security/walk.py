@@ -1,0 +1,60 @@
+"""Which files of a root are scanned: git's view of a work tree (tracked plus untracked-not-ignored), else a
+plain walk that skips tool folders."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from cdev_tui.errors import CdevError
+from cdev_tui.gitops import git
+
+SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class Listing:
+    files: list[str]
+    in_git: bool  # the root lies inside a git work tree (even when git's listing was not used)
+
+
+def _git_prefix(root: Path) -> str | None:
+    """The root's path inside its work tree ("" at the top), or None outside any work tree."""
+    result = git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix", ok_codes=(0, 128), strip=False)
+    lines = result.stdout.split("\n")
+    if result.code != 0 or lines[0] != "true":
+        return None
+    return lines[1] if len(lines) > 1 else ""
+
+
+def _walk(root: Path) -> list[str]:
+    files: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        rel_dir = os.path.relpath(dirpath, root)
+        prefix = "" if rel_dir == "." else Path(rel_dir).as_posix() + "/"
+        files.extend(prefix + name for name in sorted(filenames))
+    return files
+
+
+def list_root(root: Path) -> Listing:
+    if not root.is_dir():
+        raise CdevError(f"{root}: no such directory")
+    prefix = _git_prefix(root)
+    if prefix is None:
+        return Listing(_walk(root), in_git=False)
+    # A root inside an ignored directory (say a vendored tree) is scanned as plain files.
+    if prefix and git(root, "check-ignore", "-q", ".", ok_codes=(0, 1)).code == 0:
+        return Listing(_walk(root), in_git=True)
+    out = git(root, "ls-files", "-z", "-co", "--exclude-standard", strip=False).stdout
+    return Listing(sorted(set(filter(None, out.split("\0")))), in_git=True)
+
+
+def list_scan_files(root: Path) -> list[str]:
+    """Files to scan under ``root`` as sorted POSIX relative paths.
+
+    In a git work tree (a linked worktree too): tracked plus untracked-not-ignored files, from one
+    ``git ls-files`` call. Elsewhere: a walk that skips ``.git``, ``node_modules``, ``.venv``, ``__pycache__``.
+    """
+    return list_root(Path(root)).files
