@@ -29,6 +29,9 @@ class Rule:
     mixed: bool = False  # the secret must hold both a letter and a digit
     generic: bool = False  # key=value heuristic: extra false-positive filters on key name and value
     block: bool = False  # PEM block: the secret is the body that follows the header
+    examples: tuple[str, ...] = ()  # templates (see cdev_tui.security.examples) this rule must find
+    counter_examples: tuple[str, ...] = ()  # templates this rule must not report
+    help: str = ""  # what the credential is and how to revoke it, for SARIF and the detail view
 
 
 def rule(
@@ -43,6 +46,9 @@ def rule(
     mixed: bool = False,
     generic: bool = False,
     block: bool = False,
+    examples: tuple[str, ...] = (),
+    counter_examples: tuple[str, ...] = (),
+    help: str = "",
 ) -> Rule:
     """A :class:`Rule` with its pattern compiled."""
     return Rule(
@@ -56,4 +62,7 @@ def rule(
         mixed,
         generic,
         block,
+        examples,
+        counter_examples,
+        help,
     )
