@@ -14,6 +14,7 @@ REQUIRE = os.environ.get("CDEV_TUI_REQUIRE_EXT") == "1"
 extensions = [
     Extension("cdev_tui.cext._linescan", ["cext/_linescan.pyx"], optional=not REQUIRE),
     Extension("cdev_tui.cext._diff", ["cext/_diff.pyx"], optional=not REQUIRE),
+    Extension("cdev_tui.cext._prefilter", ["cext/_prefilter.pyx"], optional=not REQUIRE),
 ]
 
 setup(
