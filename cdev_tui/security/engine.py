@@ -1,54 +1,27 @@
-"""The scanning kernel: keyword gates over a file's lower-cased bytes, then the gated rules' regexes on those
-lines only; PEM bodies followed across lines. :func:`find_candidate_lines` and :func:`match_line` are the hot
-loop. A raw secret never leaves this module: findings hold a sha256 fingerprint and a masked form.
+"""The scanning kernel: one pass of the rule set's keyword automaton over a file's bytes finds the lines worth
+looking at and the rules they gate; those rules' regexes run on those lines only; PEM bodies are followed
+across lines. :func:`find_candidate_lines` and :func:`match_line` are the hot loop. A raw secret never leaves
+this module: findings hold a sha256 fingerprint, a sha1 for detect-secrets baselines and a masked form.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from cdev_tui.security.filters import accept
 from cdev_tui.security.model import Finding
-from cdev_tui.security.rules import RULES, Rule
+from cdev_tui.security.rules.base import Rule
+from cdev_tui.security.ruleset import DEFAULT_RULESET, RuleSet
 
 _MASK_STARS = "********"
 _PEM_WINDOW = 16 * 1024
 _PEM_MIN_BODY = 64
 _PEM_ROW = re.compile(r"[A-Za-z0-9+/=]{16,}")
 _PEM_HEADER_FIELD = re.compile(r"[A-Za-z-]+: ?.*")
-
-
-def _compile_gates(
-    rules: Sequence[Rule],
-) -> tuple[tuple[bytes | re.Pattern[bytes], dict[bytes, tuple[int, ...]]], ...]:
-    """Keyword searchers over lower-cased bytes, each with keyword -> indexes of the rules it gates.
-
-    Keywords that share their first character are searched as one regex: the engine's literal-prefix scan
-    makes that pass about as cheap as one ``bytes.find``, and the number of passes is the cost of the gate
-    (14 passes instead of 32 here, a third less time).
-    """
-    owners: dict[bytes, tuple[int, ...]] = {}
-    for index, rule in enumerate(rules):
-        for keyword in rule.keywords:
-            if keyword != keyword.lower():
-                raise ValueError(f"rule {rule.id}: keyword {keyword!r} must be lower-case")
-            owners[keyword.encode()] = (*owners.get(keyword.encode(), ()), index)
-    groups: dict[bytes, list[bytes]] = {}
-    for keyword in owners:
-        groups.setdefault(keyword[:1], []).append(keyword)
-    gates: list[tuple[bytes | re.Pattern[bytes], dict[bytes, tuple[int, ...]]]] = []
-    for members in groups.values():
-        searcher: bytes | re.Pattern[bytes] = members[0]
-        if len(members) > 1:
-            searcher = re.compile(b"|".join(re.escape(k) for k in sorted(members, key=len, reverse=True)))
-        gates.append((searcher, {k: owners[k] for k in members}))
-    return tuple(gates)
-
-
-_GATES = _compile_gates(RULES)
-_ALL_RULES = frozenset(range(len(RULES)))
+INLINE_ALLOW_MARKERS = (b"cdev: allow-secret", b"gitleaks:allow")
+"""A line holding one of these (in a comment, say) is never reported."""
 
 
 def mask_secret(secret: str) -> str:
@@ -61,24 +34,44 @@ def fingerprint(rule_id: str, secret: str) -> str:
     return hashlib.sha256(f"{rule_id}:{secret}".encode("utf-8", "replace")).hexdigest()
 
 
+def secret_sha1(secret: str) -> str:
+    """The secret's identity in detect-secrets baselines (its ``hashed_secret``)."""
+    return hashlib.sha1(secret.encode("utf-8", "replace")).hexdigest()
+
+
+def _secret_span(rule: Rule, match: re.Match[str]) -> tuple[int, int]:
+    """Where the secret lies in ``match``: group ``secret_group``, or for ``secret_group=-1`` (gitleaks'
+    default) the first non-empty group, else the whole match."""
+    if rule.secret_group >= 0:
+        return match.span(rule.secret_group)
+    for group in range(1, (match.re.groups or 0) + 1):
+        start, end = match.span(group)
+        if end > start:
+            return start, end
+    return match.span()
+
+
 LineMatch = tuple[int, int, int, int]  # (rule index, match start, secret start, secret end)
 
 
-def match_line(line: str, rule_indexes: Iterable[int] = _ALL_RULES) -> list[LineMatch]:
-    """Run the given rules over one line and return their accepted matches, earliest rule first.
+def match_line(
+    line: str, rule_indexes: Iterable[int] | None = None, ruleset: RuleSet = DEFAULT_RULESET
+) -> list[LineMatch]:
+    """Run the given rules (default: all) over one line; return their accepted matches, earliest rule first.
 
     This is the per-line kernel: the caller has already checked the keywords. A match whose secret overlaps
     one already taken by an earlier rule is dropped, so one secret yields one finding.
     """
+    rules = ruleset.rules
     found: list[LineMatch] = []
-    for index in sorted(rule_indexes):
-        rule = RULES[index]
+    for index in range(len(rules)) if rule_indexes is None else sorted(rule_indexes):
+        rule = rules[index]
         for match in rule.pattern.finditer(line):
-            start, end = match.span(rule.secret_group)
+            start, end = _secret_span(rule, match)
             if rule.block:
                 if start < 0:
                     start = end = match.end()
-            elif start < 0 or not accept(rule, match, match.group(rule.secret_group)):
+            elif start < 0 or not accept(rule, match, line[start:end]):
                 continue
             if any(start < taken_end and taken_start < end for _, _, taken_start, taken_end in found):
                 continue
@@ -86,9 +79,14 @@ def match_line(line: str, rule_indexes: Iterable[int] = _ALL_RULES) -> list[Line
     return found
 
 
-def line_masked(line: str) -> str:
+def line_masked(line: str, ruleset: RuleSet = DEFAULT_RULESET) -> str:
     """``line`` with every secret the rules find on it replaced by its mask, for showing context."""
-    spans = sorted(((s, e) for _, _, s, e in match_line(line) if e > s), reverse=True)
+    rule_indexes = set(ruleset.ungated)
+    for *_, keywords in ruleset.candidate_lines(line.encode("utf-8", "replace")):
+        rule_indexes.update(i for k in keywords for i in ruleset.keyword_rules[k])
+    if not rule_indexes:
+        return line
+    spans = sorted(((s, e) for _, _, s, e in match_line(line, rule_indexes, ruleset) if e > s), reverse=True)
     for start, end in spans:
         line = line[:start] + mask_secret(line[start:end]) + line[end:]
     return line
@@ -112,55 +110,58 @@ def _pem_body(after_header: str) -> str:
     return "".join(rows)
 
 
-def find_candidate_lines(lowered: bytes) -> list[tuple[int, int, int, set[int]]]:
-    """Lines of ``lowered`` (a file's lower-cased bytes) that hold a rule keyword.
+def find_candidate_lines(
+    data: bytes, ruleset: RuleSet = DEFAULT_RULESET
+) -> list[tuple[int, int, int, set[int]]]:
+    """Lines of ``data`` that hold a rule keyword (any case), with the rules to run there.
 
-    Returns ``(line index, start offset, end offset, rule indexes)`` in line order. With :func:`match_line`
-    this is the hot loop; it stops at the first hit per keyword group and line.
+    Returns ``(line index, start offset, end offset, rule indexes)`` in line order; with rules that have no
+    keywords (user rules), every line. With :func:`match_line` this is the hot loop.
     """
-    hits: list[tuple[int, tuple[int, ...]]] = []
-    for searcher, owners in _GATES:
-        if isinstance(searcher, bytes):
-            pos = lowered.find(searcher)
-            while pos >= 0:
-                hits.append((pos, owners[searcher]))
-                newline = lowered.find(b"\n", pos)
-                pos = -1 if newline < 0 else lowered.find(searcher, newline + 1)
-        else:
-            # Members of a group may gate different rules, so keep searching the rest of the line.
-            match = searcher.search(lowered)
-            while match:
-                hits.append((match.start(), owners[match.group()]))
-                match = searcher.search(lowered, match.end())
-    if not hits:
-        return []
-    hits.sort()
-    # Newlines are counted once, between consecutive hits.
-    lines: dict[int, tuple[int, int, int, set[int]]] = {}
-    line_no = counted_to = 0
-    for pos, rule_indexes in hits:
-        line_no += lowered.count(b"\n", counted_to, pos)
-        counted_to = pos
-        entry = lines.get(line_no)
-        if entry is None:
-            end = lowered.find(b"\n", pos)
-            entry = lines[line_no] = (
-                line_no,
-                lowered.rfind(b"\n", 0, pos) + 1,
-                len(lowered) if end < 0 else end,
-                set(),
-            )
-        entry[3].update(rule_indexes)
-    return list(lines.values())
+    keyword_rules = ruleset.keyword_rules
+    lines = [
+        (line_no, start, end, {i for k in keywords for i in keyword_rules[k]})
+        for line_no, start, end, keywords in ruleset.candidate_lines(data)
+    ]
+    if not ruleset.ungated:
+        return lines
+    gated = {entry[0]: entry for entry in lines}
+    every: list[tuple[int, int, int, set[int]]] = []
+    start = 0
+    for line_no, raw in enumerate(data.split(b"\n")):
+        entry = gated.get(line_no)
+        every.append((line_no, start, start + len(raw), (entry[3] if entry else set()) | ruleset.ungated))
+        start += len(raw) + 1
+    return every
 
 
-def scan_bytes(data: bytes, path: str, root_label: str) -> list[Finding]:
-    """Scan one file's raw content (already known not to be binary)."""
+def _allowed(
+    ruleset: RuleSet, rule: Rule, path: str, commit: str, secret: str, match: str, line: str
+) -> bool:
+    """Whether an allowlist of the rule or a global one lets this finding through unreported."""
+    for allowlist in (*rule.allowlists, *ruleset.allowlists):
+        if allowlist.target_rules and rule.id not in allowlist.target_rules:
+            continue
+        if allowlist.allows(path=path, secret=secret, match=match, line=line, commit=commit):
+            return True
+    return False
+
+
+def scan_bytes(
+    data: bytes, path: str, root_label: str, ruleset: RuleSet = DEFAULT_RULESET, commit: str = ""
+) -> list[Finding]:
+    """Scan one file's raw content (already known not to be binary) at ``path`` (relative, POSIX)."""
     findings: list[Finding] = []
-    for line_no, start, end, rule_indexes in find_candidate_lines(data.lower()):
-        line = data[start:end].decode("utf-8", "replace")
-        for index, match_start, secret_start, secret_end in match_line(line, rule_indexes):
-            rule = RULES[index]
+    rules = ruleset.rules
+    for line_no, start, end, rule_indexes in find_candidate_lines(data, ruleset):
+        if ruleset.context_dependent:
+            rule_indexes = {i for i in rule_indexes if rules[i].path is None or rules[i].path.search(path)}
+        raw = data[start:end]
+        if not rule_indexes or any(marker in raw for marker in INLINE_ALLOW_MARKERS):
+            continue
+        line = raw.decode("utf-8", "replace")
+        for index, match_start, secret_start, secret_end in match_line(line, rule_indexes, ruleset):
+            rule = rules[index]
             if rule.block:
                 following = data[end : end + _PEM_WINDOW].decode("utf-8", "replace")
                 secret = _pem_body(line[secret_start:] + following)
@@ -170,6 +171,10 @@ def scan_bytes(data: bytes, path: str, root_label: str) -> list[Finding]:
             else:
                 secret = line[secret_start:secret_end]
                 column = secret_start + 1
+            if ruleset.context_dependent and _allowed(
+                ruleset, rule, path, commit, secret, line[match_start:secret_end], line
+            ):
+                continue
             findings.append(
                 Finding(
                     rule_id=rule.id,
@@ -181,12 +186,16 @@ def scan_bytes(data: bytes, path: str, root_label: str) -> list[Finding]:
                     fingerprint=fingerprint(rule.id, secret),
                     masked=mask_secret(secret),
                     root_label=root_label,
+                    secret_hash=secret_sha1(secret),
+                    commit=commit,
                 )
             )
     findings.sort(key=lambda f: (f.line, f.column))
     return findings
 
 
-def scan_text(text: str, path: str, root_label: str = "") -> list[Finding]:
+def scan_text(
+    text: str, path: str, root_label: str = "", ruleset: RuleSet = DEFAULT_RULESET
+) -> list[Finding]:
     """Scan one file's text and return its findings in line order."""
-    return scan_bytes(text.encode("utf-8", "replace"), path, root_label)
+    return scan_bytes(text.encode("utf-8", "replace"), path, root_label, ruleset)

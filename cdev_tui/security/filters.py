@@ -96,6 +96,9 @@ def shannon_entropy(value: str) -> float:
 
 
 def accept(rule: Rule, match: re.Match[str], secret: str) -> bool:
+    """Whether ``secret``, found by ``rule`` as ``match``, is worth reporting."""
+    if not rule.filtered:
+        return not rule.min_entropy or shannon_entropy(secret) >= rule.min_entropy
     lowered = secret.lower()
     if lowered in _PLACEHOLDER_VALUES or any(m in lowered for m in _PLACEHOLDER_MARKERS):
         return False

@@ -21,6 +21,9 @@ class Finding:
     fingerprint: str
     masked: str
     root_label: str = ""
+    secret_hash: str = ""  # sha1 of the secret, as detect-secrets baselines record it
+    commit: str = ""  # where history and diff scans found it
+    author_date: str = ""  # ISO 8601, with the commit
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class ScanReport:
     seconds: float
     cancelled: bool = False
     root_paths: dict[str, str] = field(default_factory=dict)  # label -> absolute root path
+    accepted: list[tuple[Finding, str]] = field(default_factory=list)  # set aside by a baseline, with why
+    files_from_cache: int = 0  # of files_scanned, answered by the scan cache
+    rules: str = "built-in rules"  # where the rules came from
 
 
 def merge_reports(base: ScanReport, fresh: ScanReport) -> ScanReport:
@@ -61,9 +67,30 @@ def merge_reports(base: ScanReport, fresh: ScanReport) -> ScanReport:
         files_scanned=base.files_scanned,
         bytes_scanned=base.bytes_scanned,
         findings=[f for f in base.findings if f.root_label not in labels] + fresh.findings,
+        accepted=[a for a in base.accepted if a[0].root_label not in labels] + fresh.accepted,
         hygiene=[h for h in base.hygiene if h.root_label not in labels] + fresh.hygiene,
         skipped=[s for s in base.skipped if not s[0].startswith(fresh_paths)] + fresh.skipped,
         seconds=base.seconds,
         cancelled=fresh.cancelled,
         root_paths={**base.root_paths, **fresh.root_paths},
+        rules=fresh.rules,
+    )
+
+
+def combine_reports(reports: list[ScanReport]) -> ScanReport:
+    """One report of several scans of different roots (counts and times added up)."""
+    first = reports[0]
+    return ScanReport(
+        roots=[label for r in reports for label in r.roots],
+        files_scanned=sum(r.files_scanned for r in reports),
+        bytes_scanned=sum(r.bytes_scanned for r in reports),
+        findings=[f for r in reports for f in r.findings],
+        hygiene=[h for r in reports for h in r.hygiene],
+        skipped=[s for r in reports for s in r.skipped],
+        seconds=sum(r.seconds for r in reports),
+        cancelled=any(r.cancelled for r in reports),
+        root_paths={k: v for r in reports for k, v in r.root_paths.items()},
+        accepted=[a for r in reports for a in r.accepted],
+        files_from_cache=sum(r.files_from_cache for r in reports),
+        rules=first.rules,
     )

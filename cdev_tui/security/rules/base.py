@@ -16,6 +16,36 @@ EDGE_RIGHT = r"(?![A-Za-z0-9_-])"
 
 
 @dataclass(frozen=True)
+class Allowlist:
+    """What a configured allowlist lets through (gitleaks' semantics): with ``all_of`` every given criterion
+    must hold, otherwise any one of them."""
+
+    description: str = ""
+    paths: tuple[re.Pattern[str], ...] = ()
+    regexes: tuple[re.Pattern[str], ...] = ()
+    regex_target: str = "secret"  # "secret", "match" or "line": what ``regexes`` look at
+    stopwords: tuple[str, ...] = ()  # lower-case; a secret holding one is allowed
+    commits: tuple[str, ...] = ()
+    all_of: bool = False
+    target_rules: tuple[str, ...] = ()  # a global allowlist limited to these rule ids; empty: every rule
+
+    def allows(self, *, path: str, secret: str, match: str, line: str, commit: str = "") -> bool:
+        """Whether a finding with these facts is allowed (not reported)."""
+        target = {"match": match, "line": line}.get(self.regex_target, secret)
+        lowered = secret.lower()
+        checks: list[bool] = []
+        if self.commits:
+            checks.append(bool(commit) and commit in self.commits)
+        if self.paths:
+            checks.append(any(p.search(path) for p in self.paths))
+        if self.regexes:
+            checks.append(any(r.search(target) for r in self.regexes))
+        if self.stopwords:
+            checks.append(any(word in lowered for word in self.stopwords))
+        return bool(checks) and (all(checks) if self.all_of else any(checks))
+
+
+@dataclass(frozen=True)
 class Rule:
     """One detector: keywords gate the line, the regex finds the secret in group ``secret_group``."""
 
@@ -32,6 +62,9 @@ class Rule:
     examples: tuple[str, ...] = ()  # templates (see cdev_tui.security.examples) this rule must find
     counter_examples: tuple[str, ...] = ()  # templates this rule must not report
     help: str = ""  # what the credential is and how to revoke it, for SARIF and the detail view
+    filtered: bool = True  # apply the built-in placeholder filters (off for rules from a user's config)
+    path: re.Pattern[str] | None = None  # only files whose relative path this searches (user configs)
+    allowlists: tuple[Allowlist, ...] = ()  # the rule's own allowlists (user configs)
 
 
 def rule(
