@@ -53,10 +53,15 @@ class Config:
     """Answer status questions out loud (espeak-ng); ``M`` mutes."""
     voice_llm_fallback: bool = False
     """Ask the configured LLM when no command matches well enough (validated against the registry)."""
+    osv_db: Path | None = None
+    """The OSV advisory database folder (``<Ecosystem>/all.zip``); default ``$XDG_CACHE_HOME/cdev-tui/osv``."""
+    security_gate: str = "medium"
+    """Integration refuses an agent adding secrets or vulnerable dependencies at or above this severity
+    (``low``, ``medium``, ``high``, ``critical``; ``off`` lets everything through)."""
 
 
 ENV_PREFIX = "CDEV_TUI_"
-_PATH_KEYS = {"worktrees_root", "coordination_dir"}
+_PATH_KEYS = {"worktrees_root", "coordination_dir", "osv_db"}
 _INT_KEYS = {"refresh_debounce_ms", "stall_minutes", "voice_silence_ms"}
 _INT_RANGES = {"voice_silence_ms": (100, 5000)}
 _STR_KEYS = {"target_branch", "theme", "test_command", "agent_command"}
@@ -64,6 +69,7 @@ _OPTIONAL_STR_KEYS = {"voice_device", "voice_wake_word"}
 _PATH_OR_NAME_KEYS = {"voice_model"}
 """A folder (relative paths from the file's base, like paths) or a bare name such as ``base.en``."""
 _BOOL_KEYS = {"voice_preload", "voice_speak", "voice_llm_fallback"}
+_CHOICE_KEYS = {"security_gate": ("off", "low", "medium", "high", "critical")}
 _ENV_TRUE, _ENV_FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
@@ -159,6 +165,11 @@ def _coerce(key: str, value: Any, source: Path, base: Path, from_env: bool) -> A
         if not isinstance(value, bool):
             raise bad("true or false")
         return value
+    if key in _CHOICE_KEYS:
+        choices = _CHOICE_KEYS[key]
+        if not isinstance(value, str) or value.strip().lower() not in choices:
+            raise bad("one of " + ", ".join(choices))
+        return value.strip().lower()
     if key == "keymap":
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
             raise bad("a table of binding id = keys")

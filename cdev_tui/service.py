@@ -147,15 +147,34 @@ class WorkspaceService:
         if rows:
             self.store.record_snapshots(rows)
 
+    def security_setup(self, config: Path | None = None, baseline: Path | None = None) -> tuple[Any, Any]:
+        """The rule set (``config``, else the main worktree's ``.gitleaks.toml``, else built-in) and what
+        accepts findings: the main worktree's baselines (an agent cannot accept its own findings), plus
+        ``baseline`` when given."""
+        from cdev_tui.security.baseline import suppressions_for
+        from cdev_tui.security.config import ruleset_for
+
+        repo = self.paths.repo
+        return ruleset_for(repo, config), suppressions_for(repo, baseline)
+
     def scan(
         self,
         snapshot: WorkspaceSnapshot,
         cancel: Cancel | None = None,
         progress: Progress | None = None,
         agents: set[str] | None = None,
+        *,
+        config: Path | None = None,
+        baseline: Path | None = None,
+        use_cache: bool = True,
     ):
-        """Secret scan and hygiene checks over the main worktree and every agent worktree (or only ``agents``)."""
+        """Secret scan and hygiene checks over the main worktree and every agent worktree (or only ``agents``).
+
+        Unchanged files are answered from the scan cache in the store; findings the main worktree's baseline
+        accepts are set aside with the reason. ``config`` and ``baseline`` are as for :meth:`security_setup`.
+        """
         from cdev_tui.security import scan_roots
+        from cdev_tui.security.cache import ScanCache
 
         roots = [("main", snapshot.paths.repo)] if agents is None else []
         roots += [
@@ -165,10 +184,54 @@ class WorkspaceService:
             and a.facts.worktree.is_dir()
             and (agents is None or a.agent_id in agents)
         ]
+        ruleset, suppressions = self.security_setup(config, baseline)
         started = self.timer()
-        report = replace(scan_roots(roots, cancel=cancel, progress=progress), seconds=self.timer() - started)
-        self.store.record_timing("security.scan", report.seconds, f"{report.files_scanned} files")
+        report = scan_roots(
+            roots,
+            cancel=cancel,
+            progress=progress,
+            ruleset=ruleset,
+            cache=ScanCache(self.store) if use_cache else None,
+            suppressions=suppressions,
+        )
+        report = replace(report, seconds=self.timer() - started)
+        self.store.record_timing(
+            "security.scan", report.seconds, f"{report.files_scanned} files, {report.files_from_cache} cached"
+        )
         return report
+
+    def _reviewer(self) -> tuple[str, str]:
+        """Who is accepting (git's user.name) and today's date, for baseline entries."""
+        from cdev_tui.gitops import git
+
+        name = git(self.paths.repo, "config", "user.name", ok_codes=(0, 1)).stdout.strip()
+        return name, datetime.fromtimestamp(self.wall_clock(), UTC).date().isoformat()
+
+    def accept_findings(self, findings: list[Any], reason: str) -> Path:
+        """Record ``findings`` in the main worktree's baseline with ``reason``; returns the baseline file."""
+        from cdev_tui.security.baseline import BASELINE_PATH, load_baseline, save_baseline
+
+        if not reason.strip():
+            raise CdevError("a reason is needed to accept a finding")
+        target = self.paths.repo / BASELINE_PATH
+        by, date = self._reviewer()
+        save_baseline(load_baseline(target).accept(findings, reason.strip(), by, date), target)
+        self.store.record_event(
+            "security", f"accepted {len(findings)} finding(s) in {BASELINE_PATH}: {reason}"
+        )
+        return target
+
+    def allow_rule(self, rule_id: str, glob: str, reason: str) -> Path:
+        """Allow ``rule_id`` in files matching ``glob`` (main worktree's baseline); returns the baseline file."""
+        from cdev_tui.security.baseline import BASELINE_PATH, load_baseline, save_baseline
+
+        if not reason.strip() or not glob.strip():
+            raise CdevError("a path glob and a reason are needed to allow a rule")
+        target = self.paths.repo / BASELINE_PATH
+        by, date = self._reviewer()
+        save_baseline(load_baseline(target).allow(rule_id, glob.strip(), reason.strip(), by, date), target)
+        self.store.record_event("security", f"allowed {rule_id} in {glob.strip()}: {reason}")
+        return target
 
     def predict_conflicts(
         self,

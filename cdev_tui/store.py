@@ -21,7 +21,7 @@ from typing import Any
 
 from cdev_tui.errors import CdevError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def default_db_path(git_common_dir: Path) -> Path:
@@ -108,6 +108,17 @@ MIGRATIONS: tuple[str, ...] = (
         confidence REAL NOT NULL, latency_ms REAL NOT NULL, outcome TEXT NOT NULL
     );
     CREATE INDEX voice_log_ts ON voice_log (ts);
+    """,
+    """
+    CREATE TABLE scan_files (
+        root TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+        ctime_ns INTEGER NOT NULL, inode INTEGER NOT NULL, blob TEXT NOT NULL, binary INTEGER NOT NULL,
+        PRIMARY KEY (root, path)
+    ) WITHOUT ROWID;
+    CREATE TABLE scan_blobs (
+        ruleset TEXT NOT NULL, blob TEXT NOT NULL, context TEXT NOT NULL, findings TEXT NOT NULL,
+        PRIMARY KEY (ruleset, blob, context)
+    ) WITHOUT ROWID;
     """,
 )
 """Forward migrations: ``MIGRATIONS[n - 1]`` takes the schema from version n - 1 to n."""

@@ -500,7 +500,7 @@ def test_sarif_is_minimal_valid_and_never_holds_a_secret(tmp_path: Path) -> None
     assert run["tool"]["driver"]["name"] == "cdev-tui"
     assert run["originalUriBaseIds"]["agent-1"]["uri"] == tmp_path.absolute().as_uri() + "/"
     results = run["results"]
-    finding_results = [r for r in results if "partialFingerprints" in r]
+    finding_results = [r for r in results if "cdevSecretFingerprint/v1" in r["partialFingerprints"]]
     assert len(finding_results) == len(SAMPLES)
     for result, finding in zip(finding_results, report.findings, strict=True):
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"] == finding.rule_id

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from cdev_tui.cli.common import EXIT_FOUND, EXIT_OK, ask_on_terminal, print_json
-from cdev_tui.conflicts.suggestions import SAFE_SOURCES
 from cdev_tui.errors import CdevError
 
 HELP = "resolve a merge, rebase, cherry-pick or stash conflict: the merge editor, or its suggestions headless"
@@ -42,6 +41,8 @@ def register(sub: argparse.ArgumentParser) -> None:
 
 def parse_sources(text: str, option: str = "--apply") -> tuple[str, ...]:
     """``trivial,learned`` → the source names; ``safe`` means all three."""
+    from cdev_tui.conflicts.suggestions import SAFE_SOURCES
+
     names = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     if names == ("safe",):
         return SAFE_SOURCES
