@@ -153,8 +153,9 @@ def secret_pieces(secret: str) -> list[str]:
 # --- rules -------------------------------------------------------------------------------------------------
 
 
-def test_every_rule_has_a_positive_sample() -> None:
-    assert {s.rule_id for s in SAMPLES} == {rule.id for rule in RULES}
+def test_samples_name_existing_rules() -> None:
+    # Every rule's own examples are checked in test_rules.py; these samples add realistic placements.
+    assert {s.rule_id for s in SAMPLES} <= {rule.id for rule in RULES}
 
 
 @pytest.mark.parametrize("s", SAMPLES, ids=SAMPLE_IDS)

@@ -42,6 +42,8 @@ class _Tally:
     findings: list[Finding] = field(default_factory=list)
     hygiene: list[HygieneIssue] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    scanned: dict[tuple[str, str], list[CachedFinding]] = field(default_factory=dict)
+    """Findings of the blobs scanned so far, so worktrees sharing content scan it once per scan."""
 
 
 def _file_rule_findings(ruleset: RuleSet, rel: str, label: str) -> list[Finding]:
@@ -149,12 +151,12 @@ class _RootScan:
         """Findings of a batch of admitted files: from the cache when it knows their content, else scanned."""
         unknown = ((b, c) for _, b, c, _, _, known in batch if known is None)
         cached = self.cache.findings(self.ruleset.version, unknown) if self.cache else {}
-        fresh: dict[tuple[str, str], list[CachedFinding]] = {}
+        scanned = self.tally.scanned
         for rel, blob, context, data, size, known in batch:
             self.tally.files += 1
             self.tally.bytes += size
             key = (blob, context)
-            hit = known if known is not None else cached.get(key, fresh.get(key))
+            hit = known if known is not None else cached.get(key, scanned.get(key))
             if hit is not None:
                 self.tally.from_cache += 1
                 self.tally.findings.extend(expand_cached(hit, self.ruleset, rel, self.label))
@@ -165,8 +167,8 @@ class _RootScan:
                     continue
             found = scan_bytes(data, rel, self.label, self.ruleset)
             self.tally.findings.extend(found)
-            fresh[key] = [to_cached(f) for f in found]
-        self.new_blobs.extend((blob, context, found) for (blob, context), found in fresh.items())
+            scanned[key] = [to_cached(f) for f in found]
+            self.new_blobs.append((*key, scanned[key]))
 
     def finish(self, complete: bool) -> None:
         """Record what this root taught the cache (and forget vanished files after a complete walk)."""
