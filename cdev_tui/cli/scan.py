@@ -168,7 +168,11 @@ def _scan_deps(args: argparse.Namespace, roots: list[tuple[str, Path]], outcome:
             update_db(db_dir)
         except CdevError as exc:
             outcome.notices.append(f"OSV database not updated: {exc}")
+    from cdev_tui.security.baseline import suppressions_for
+
     outcome.deps = scan_dependencies([(label, path) for label, path in roots if path.is_dir()], db_dir)
+    if roots and roots[0][1].is_dir():
+        outcome.deps = outcome.deps.accepting(suppressions_for(roots[0][1], args.baseline))
     outcome.notices.extend(outcome.deps.notices)
 
 
@@ -234,6 +238,15 @@ def _deps_json(deps: Any) -> dict[str, Any]:
                 "url": v.url,
             }
             for v in deps.vulnerable
+        ],
+        "accepted": [
+            {
+                "package": v.dependency.name,
+                "version": v.dependency.version,
+                "advisory": v.advisory_id,
+                "reason": why,
+            }
+            for v, why in deps.accepted
         ],
         "problems": [{"path": p, "reason": r} for p, r in deps.problems],
     }

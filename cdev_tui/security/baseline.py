@@ -4,7 +4,7 @@ reported and accepted (with the reason).
 
 Our baseline, ``.cdev/secrets-baseline.json``, records each accepted secret by fingerprint (sha256 of rule
 and secret: the same secret is accepted in every worktree and at every line) with who accepted it, when and
-why, and rules allowed for path globs (test fixtures, say). It is written atomically, sorted, one entry per
+why, rules allowed for path globs (test fixtures, say), and dependency advisories accepted for a package. It is written atomically, sorted, one entry per
 block, so that a review shows exactly what was accepted.
 """
 
@@ -39,6 +39,17 @@ class Accepted:
     fingerprint: str
     rule: str
     path: str  # where it was seen when accepted (for the reviewer; matching is by fingerprint)
+    reason: str
+    by: str = ""
+    date: str = ""
+
+
+@dataclass(frozen=True)
+class AcceptedAdvisory:
+    """A dependency advisory accepted on review (not exploitable here, fix scheduled), for one package."""
+
+    advisory: str  # the OSV id the scan reports (GHSA-…, PYSEC-…)
+    package: str
     reason: str
     by: str = ""
     date: str = ""
@@ -94,6 +105,7 @@ class Baseline:
 
     accepted: tuple[Accepted, ...] = ()
     allowed: tuple[AllowedRule, ...] = ()
+    advisories: tuple[AcceptedAdvisory, ...] = ()
 
     @cached_property
     def _by_fingerprint(self) -> dict[str, Accepted]:
@@ -117,6 +129,25 @@ class Baseline:
         return replace(
             self, accepted=tuple(sorted(known.values(), key=lambda a: (a.path, a.rule, a.fingerprint)))
         )
+
+    def advisory_reason(self, vulnerable: Any) -> str | None:
+        """Why a :class:`~cdev_tui.security.deps.VulnerableDependency` is accepted, or None when it is not."""
+        ids = {vulnerable.advisory_id, *vulnerable.aliases}
+        for entry in self.advisories:
+            if entry.advisory in ids and entry.package == vulnerable.dependency.name:
+                return f"baseline: {entry.reason}"
+        return None
+
+    def accept_advisory(
+        self, advisory: str, package: str, reason: str, by: str = "", date: str = ""
+    ) -> Baseline:
+        """This baseline with ``advisory`` accepted for ``package``."""
+        kept = tuple(a for a in self.advisories if (a.advisory, a.package) != (advisory, package))
+        entries = sorted(
+            (*kept, AcceptedAdvisory(advisory, package, reason, by, date)),
+            key=lambda a: (a.package, a.advisory),
+        )
+        return replace(self, advisories=tuple(entries))
 
     def allow(self, rule: str, glob: str, reason: str, by: str = "", date: str = "") -> Baseline:
         """This baseline with ``rule`` allowed in files matching ``glob``."""
@@ -169,7 +200,24 @@ def _our_baseline(source: Path, data: Mapping[str, Any]) -> Baseline:
                 _text(source, where, entry, "date", required=False),
             )
         )
-    return Baseline(tuple(accepted), tuple(allowed))
+    advisories_raw = data.get("advisories", [])
+    if not isinstance(advisories_raw, list):
+        raise CdevError(f"{source}: 'advisories' must be a list")
+    advisories: list[AcceptedAdvisory] = []
+    for i, entry in enumerate(advisories_raw):
+        where = f"advisories[{i}]"
+        if not isinstance(entry, Mapping):
+            raise CdevError(f"{source}: {where}: expected an object")
+        advisories.append(
+            AcceptedAdvisory(
+                _text(source, where, entry, "advisory"),
+                _text(source, where, entry, "package"),
+                _text(source, where, entry, "reason"),
+                _text(source, where, entry, "by", required=False),
+                _text(source, where, entry, "date", required=False),
+            )
+        )
+    return Baseline(tuple(accepted), tuple(allowed), tuple(advisories))
 
 
 def _detect_secrets_entries(source: Path, data: Mapping[str, Any]) -> frozenset[tuple[str, str]]:
@@ -220,6 +268,8 @@ def save_baseline(baseline: Baseline, target: Path) -> None:
         "accepted": [{k: v for k, v in asdict(a).items() if v} for a in baseline.accepted],
         "allowed": [{k: v for k, v in asdict(a).items() if v} for a in baseline.allowed],
     }
+    if baseline.advisories:
+        document["advisories"] = [{k: v for k, v in asdict(a).items() if v} for a in baseline.advisories]
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".secrets-baseline.", dir=target.parent)
@@ -271,6 +321,18 @@ class Suppressions:
                 return ".gitleaksignore"
         return None
 
+    def split_vulnerable(self, vulnerable: Sequence[Any]) -> tuple[list[Any], list[tuple[Any, str]]]:
+        """Vulnerable dependencies as (reported, accepted with the reason)."""
+        reported: list[Any] = []
+        accepted: list[tuple[Any, str]] = []
+        for vuln in vulnerable:
+            why = self.baseline.advisory_reason(vuln)
+            if why is None:
+                reported.append(vuln)
+            else:
+                accepted.append((vuln, why))
+        return reported, accepted
+
     def split(self, findings: Sequence[Finding]) -> tuple[list[Finding], list[tuple[Finding, str]]]:
         """``findings`` as (reported, accepted with the reason)."""
         reported: list[Finding] = []
@@ -318,6 +380,7 @@ def suppressions_for(root: Path, extra: Path | None = None) -> Suppressions:
         baseline=Baseline(
             (*combined.baseline.accepted, *more.baseline.accepted),
             (*combined.baseline.allowed, *more.baseline.allowed),
+            (*combined.baseline.advisories, *more.baseline.advisories),
         ),
         detect_secrets=combined.detect_secrets | more.detect_secrets,
         gitleaks_ignore=combined.gitleaks_ignore,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 Ecosystem = Literal["PyPI", "npm"]
 DepSeverity = Literal["critical", "high", "medium", "low", "unknown"]
@@ -52,3 +52,10 @@ class DepsReport:
     notices: list[str] = field(default_factory=list)  # e.g. no OSV database, no advisories for npm
     files_read: int = 0  # distinct lock-file contents parsed (worktrees of one repository share them)
     seconds: float = 0.0
+    accepted: list[tuple[VulnerableDependency, str]] = field(default_factory=list)  # by a baseline, with why
+
+    def accepting(self, suppressions: Any) -> DepsReport:
+        """This report with the advisories a baseline (:class:`~cdev_tui.security.baseline.Suppressions`)
+        accepts moved from ``vulnerable`` to ``accepted``."""
+        reported, accepted = suppressions.split_vulnerable(self.vulnerable)
+        return replace(self, vulnerable=reported, accepted=[*self.accepted, *accepted])
