@@ -31,10 +31,12 @@ def _git_prefix(root: Path) -> str | None:
 def _walk(root: Path) -> list[str]:
     files: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+        # a symlinked folder is listed like a file, so the scan reports it as a symlink it does not follow
+        linked = [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and d not in linked)
         rel_dir = os.path.relpath(dirpath, root)
         prefix = "" if rel_dir == "." else Path(rel_dir).as_posix() + "/"
-        files.extend(prefix + name for name in sorted(filenames))
+        files.extend(prefix + name for name in sorted([*filenames, *linked]))
     return files
 
 
