@@ -51,7 +51,7 @@ PROJECT = "shopfront"
 TASK_ID = "SHOP-42"
 TASK_TITLE = "Order history, catalog search and signed sessions"
 MARKER_NAME = "cdev-demo.json"  # inside the demo repository's .git folder
-DEMO_VERSION = 1
+DEMO_VERSION = 2
 
 _IDENTITY_NAME = "cdev demo"
 _IDENTITY_EMAIL = "demo@cdev.invalid"
@@ -63,6 +63,7 @@ _GIT_CONFIG = (
 )
 _TOKEN_PLACEHOLDER = "__CDEV_DEMO_FAKE_GITHUB_TOKEN__"
 _TOKEN_FILE = "src/shopfront/auth/tokens.py"
+_OSV_DB = ".git/cdev-demo-osv"
 _RENAMED = {"gitignore": ".gitignore"}  # dotfiles are not picked up by package-data globs
 
 
@@ -188,6 +189,7 @@ _AGENTS: list[dict[str, Any]] = [
             "src/shopfront/auth/tokens.py",
             "src/shopfront/auth/middleware.py",
             "tests/test_tokens.py",
+            "requirements.txt",
         ],
         "filesToModify": ["src/shopfront/auth/passwords.py"],
         "testContracts": ["tests/test_tokens.py", "tests/test_passwords.py"],
@@ -291,7 +293,7 @@ _SCRIPTS: list[_AgentScript] = [
             _Commit(
                 "feat(auth_agent): signed session tokens and stronger password hashing",
                 75,
-                ("src/shopfront/auth/tokens.py", "src/shopfront/auth/passwords.py"),
+                ("src/shopfront/auth/tokens.py", "src/shopfront/auth/passwords.py", "requirements.txt"),
             ),
             _Commit(
                 "feat(auth_agent): require login for cart routes",
@@ -325,10 +327,12 @@ _SECOND_BASE_COMMIT = (
     "tests/test_routes.py",
 )
 
-_CONFIG_TOML = """\
+_CONFIG_TOML = f"""\
 # cdev-tui settings for this repository
 target_branch = "main"
 test_command = "python -m pytest -q"
+# The demo's offline advisory database (real osv.dev records for requests), inside .git so it is not committed.
+osv_db = "{_OSV_DB}"
 """
 
 
@@ -390,10 +394,12 @@ def _read_marker(repo: Path) -> dict[str, Any] | None:
 
 
 def demo_is_built(dest: Path) -> bool:
-    """Whether ``dest`` holds a complete demo built by :func:`build_demo`."""
+    """Whether ``dest`` holds a complete demo built by :func:`build_demo` of this version (an older one is
+    rebuilt)."""
     dest = Path(dest)
     marker = _read_marker(dest / PROJECT)
-    return bool(marker and marker.get("complete")) and (dest / f"{PROJECT}-work-trees").is_dir()
+    complete = bool(marker and marker.get("complete") and marker.get("version") == DEMO_VERSION)
+    return complete and (dest / f"{PROJECT}-work-trees").is_dir()
 
 
 class _Builder:
@@ -468,6 +474,7 @@ class _Builder:
         self.repo.mkdir(parents=True)
         self.git(self.repo, "init", "--quiet", "--initial-branch=main", minutes_ago=185)
         self.write_marker(complete=False)
+        shutil.copytree(self.assets / "osv", self.repo / _OSV_DB)
         self.base_commits()
         spawn_point = self.git(self.repo, "rev-parse", "HEAD")
         worktrees = {script.agent_id: self.spawn(script, spawn_point) for script in _SCRIPTS}

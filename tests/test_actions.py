@@ -173,7 +173,7 @@ def test_commit_is_gated_then_commits_on_the_agent_branch_only(demo: DemoWorkspa
     assert "✅ Passwords are hashed with 600,000 PBKDF2 iterations" in body
     assert "✅ tests/test_tokens.py passes" in body
     assert "Agent role: Authentication & Authorization" in body
-    assert "Files: 3 created, 1 modified" in body and "Task: SHOP-42" in body
+    assert "Files: 4 created, 1 modified" in body and "Task: SHOP-42" in body  # requirements.txt too
 
     with pytest.raises(ActionRefused, match=r"nothing to commit .*only untracked cdev bookkeeping files"):
         commit_agent(agent_of(demo.repo, "auth_agent"))

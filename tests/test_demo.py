@@ -109,7 +109,11 @@ def test_main_has_the_config_and_the_plan(demo: DemoWorkspace) -> None:
     assert ".gitignore" in tracked
     assert len([p for p in tracked if p.endswith(".py")]) >= 25
     config = tomllib.loads((demo.repo / ".cdev" / "config.toml").read_text())
-    assert config == {"target_branch": "main", "test_command": "python -m pytest -q"}
+    assert config == {
+        "target_branch": "main",
+        "test_command": "python -m pytest -q",
+        "osv_db": ".git/cdev-demo-osv",  # the offline advisories for the pinned requests
+    }
     plan = load_plan(demo.plan_path)
     assert plan.task_id == "SHOP-42"
     assert [a.agent_id for a in plan.agents] == AGENTS
