@@ -7,6 +7,7 @@ from pathlib import Path
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.dom import DOMNode
 from textual.screen import Screen
 
 from cdev_tui import assets
@@ -74,6 +75,14 @@ class CdevApp(VoiceControlMixin, App[None]):
             yield SystemCommand(
                 command.title, command.description, self._screen_callback(screen, command.action)
             )
+        if isinstance(screen, MainScreen) and screen.active_pane == "security":
+            from cdev_tui.screens.security import SecurityPane
+
+            for pane in screen.query(SecurityPane):
+                for command in scoped("security"):
+                    yield SystemCommand(
+                        command.title, command.description, self._screen_callback(pane, command.action)
+                    )
         yield from super().get_system_commands(screen)
 
     def _palette_callback(self, action: str):
@@ -82,9 +91,9 @@ class CdevApp(VoiceControlMixin, App[None]):
 
         return run
 
-    def _screen_callback(self, screen: Screen, action: str):
+    def _screen_callback(self, node: DOMNode, action: str):
         async def run() -> None:
-            await screen.run_action(action)
+            await node.run_action(action)
 
         return run
 

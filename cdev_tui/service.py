@@ -176,14 +176,7 @@ class WorkspaceService:
         from cdev_tui.security import scan_roots
         from cdev_tui.security.cache import ScanCache
 
-        roots = [("main", snapshot.paths.repo)] if agents is None else []
-        roots += [
-            (a.agent_id, a.facts.worktree)
-            for a in snapshot.agents
-            if a.facts.worktree is not None
-            and a.facts.worktree.is_dir()
-            and (agents is None or a.agent_id in agents)
-        ]
+        roots = self._security_roots(snapshot, agents)
         ruleset, suppressions = self.security_setup(config, baseline)
         started = self.timer()
         report = scan_roots(
@@ -199,6 +192,59 @@ class WorkspaceService:
             "security.scan", report.seconds, f"{report.files_scanned} files, {report.files_from_cache} cached"
         )
         return report
+
+    @staticmethod
+    def _security_roots(
+        snapshot: WorkspaceSnapshot, agents: set[str] | None = None
+    ) -> list[tuple[str, Path]]:
+        """The main worktree (unless only some ``agents`` are asked for) and the agents' worktrees."""
+        roots: list[tuple[str, Path]] = [("main", snapshot.paths.repo)] if agents is None else []
+        roots += [
+            (a.agent_id, a.facts.worktree)
+            for a in snapshot.agents
+            if a.facts.worktree is not None
+            and a.facts.worktree.is_dir()
+            and (agents is None or a.agent_id in agents)
+        ]
+        return roots
+
+    def osv_db(self) -> Path:
+        """The OSV database directory: the ``osv_db`` setting, else the user cache."""
+        from cdev_tui.security.deps import default_db_dir
+
+        return self.config.osv_db or default_db_dir()
+
+    def scan_dependencies(self, snapshot: WorkspaceSnapshot, agents: set[str] | None = None):
+        """Vulnerable dependencies in the lock files of the main worktree and every agent worktree."""
+        from cdev_tui.security.deps import scan_dependencies
+
+        _, suppressions = self.security_setup()
+        report = scan_dependencies(self._security_roots(snapshot, agents), self.osv_db()).accepting(
+            suppressions
+        )
+        self.store.record_timing(
+            "security.deps",
+            report.seconds,
+            f"{len(report.dependencies)} dependencies, {report.files_read} files",
+        )
+        return report
+
+    def security_gate(self):
+        """The merge gate as configured (``security_gate``; None when off), with the main worktree's rules and
+        baseline and the OSV database when there is one."""
+        from cdev_tui.integrate.gate import SecurityGate
+
+        threshold = self.config.security_gate
+        if threshold == "off":
+            return None
+        ruleset, suppressions = self.security_setup()
+        db = self.osv_db()
+        return SecurityGate(threshold, ruleset, suppressions, db if db.is_dir() else None)
+
+    def record_gate_override(self, messages: list[str], where: str) -> None:
+        """Record that the user merged despite the security gate (``where``: integrate, merge editor, ...)."""
+        for message in messages:
+            self.store.record_event("security.gate-override", f"{where}: {message}")
 
     def _reviewer(self) -> tuple[str, str]:
         """Who is accepting (git's user.name) and today's date, for baseline entries."""
@@ -219,6 +265,20 @@ class WorkspaceService:
         self.store.record_event(
             "security", f"accepted {len(findings)} finding(s) in {BASELINE_PATH}: {reason}"
         )
+        return target
+
+    def accept_advisory(self, advisory: str, package: str, reason: str) -> Path:
+        """Accept a dependency advisory for ``package`` in the main worktree's baseline; returns the file."""
+        from cdev_tui.security.baseline import BASELINE_PATH, load_baseline, save_baseline
+
+        if not reason.strip():
+            raise CdevError("a reason is needed to accept an advisory")
+        target = self.paths.repo / BASELINE_PATH
+        by, date = self._reviewer()
+        save_baseline(
+            load_baseline(target).accept_advisory(advisory, package, reason.strip(), by, date), target
+        )
+        self.store.record_event("security", f"accepted {advisory} for {package} in {BASELINE_PATH}: {reason}")
         return target
 
     def allow_rule(self, rule_id: str, glob: str, reason: str) -> Path:

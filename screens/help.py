@@ -40,6 +40,12 @@ def say_hint(command: Command) -> str:
     return f" · say “{form}”"
 
 
+_SCOPE_NOTES = {
+    "merge-editor": "these keys work in the merge editor",
+    "security": "these keys work in the Security pane",
+}
+
+
 class HelpScreen(ModalScreen[None]):
     """Lists every key binding and command."""
 
@@ -55,7 +61,7 @@ class HelpScreen(ModalScreen[None]):
         for command in COMMANDS:
             if command.group != group:
                 group = command.group
-                note = "these keys work in the merge editor" if command.scope == "merge-editor" else ""
+                note = _SCOPE_NOTES.get(command.scope, "")
                 table.add_row("", Text(group, style="bold underline"), Text(note, style="dim"))
             keys = keymap.get(command.id, command.keys)
             if keys:

@@ -40,6 +40,9 @@ class IntegrateScreen(Screen[None]):
         Binding(
             "V", "toggle_switch('allow-violations')", "Allow violations", id="integrate.allow-violations"
         ),
+        Binding(
+            "S", "toggle_switch('override-gate')", "Override security gate", id="integrate.override-gate"
+        ),
         Binding("f", "finish", "Finish into target", id="integrate.finish"),
         Binding("escape", "close", "Close / cancel", id="integrate.close"),
     ]
@@ -47,9 +50,12 @@ class IntegrateScreen(Screen[None]):
     class Preflight(Message):
         """Pre-flight problems and the order the merges would take."""
 
-        def __init__(self, problems: list[Any], order: list[str], everyone: list[str]) -> None:
+        def __init__(
+            self, problems: list[Any], order: list[str], everyone: list[str], overridden: list[Any]
+        ) -> None:
             super().__init__()
             self.problems = problems
+            self.overridden = overridden
             self.order = order
             self.everyone = everyone
 
@@ -82,6 +88,8 @@ class IntegrateScreen(Screen[None]):
         self.snapshot = snapshot
         self.order: list[str] = []
         self.problems: list[Any] = []
+        self.overridden: list[Any] = []
+        """Security-gate problems the user chose to override (recorded as events when the run starts)."""
         self.result: Any = None
         self.running = False
         self.skipped: set[str] = set()
@@ -101,6 +109,8 @@ class IntegrateScreen(Screen[None]):
             yield Switch(False, id="allow-violations")
             yield Label("allow incomplete")
             yield Switch(False, id="allow-incomplete")
+            yield Label("override security gate")
+            yield Switch(False, id="override-gate")
         table: DataTable[Text | str] = DataTable(id="steps-table", cursor_type="row")
         table.add_columns("#", "Agent", "Merge", "Tests", "Time", "Notes")
         yield table
@@ -137,19 +147,24 @@ class IntegrateScreen(Screen[None]):
                 agents=chosen if self.skipped else None,
                 allow_violations=self.query_one("#allow-violations", Switch).value,
                 allow_incomplete=self.query_one("#allow-incomplete", Switch).value,
+                gate=self.service.security_gate(),
             )
             if chosen
             else []
         )
+        override = self.query_one("#override-gate", Switch).value
+        overridden = [p for p in problems if p.kind == "security"] if override else []
+        problems = [p for p in problems if p not in overridden]
         try:
             order = list(integration_order(self.snapshot, chosen if self.skipped else None)) if chosen else []
         except CdevError:
             order = []
-        self.post_message(self.Preflight(problems, order, everyone))
+        self.post_message(self.Preflight(problems, order, everyone, overridden))
 
     @on(Preflight)
     def _show_preflight(self, message: Preflight) -> None:
         self.problems, self.order, self.everyone = message.problems, message.order, message.everyone
+        self.overridden = message.overridden
         summary = Text()
         summary.append(f"{len(self.order)} agents", style="bold")
         summary.append(f" would merge into a new integration branch from {self.snapshot.paths.target}: ")
@@ -165,6 +180,12 @@ class IntegrateScreen(Screen[None]):
         problems = Text()
         for problem in self.problems:
             problems.append(f"✕ {problem.message}\n", style="red")
+            if problem.kind == "security":
+                problems.append(
+                    "  accept it in the Security pane (b), or override the gate (S, recorded)\n", style="dim"
+                )
+        for problem in self.overridden:
+            problems.append(f"⚠ overridden: {problem.message}\n", style="yellow")
         if not self.problems and self.order:
             problems.append("Pre-flight passed: press g to start.", style="green")
         self.query_one("#integrate-problems", Static).update(problems)
@@ -214,6 +235,10 @@ class IntegrateScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
+                if self.overridden:
+                    self.service.record_gate_override(
+                        [p.message for p in self.overridden], "integrate screen"
+                    )
                 self.running = True
                 self.query_one("#integrate-log", Log).clear()
                 self.query_one("#integrate-problems", Static).update(
@@ -269,6 +294,7 @@ class IntegrateScreen(Screen[None]):
                     purpose=purpose,
                     leave_note="The integration stops at this step; the hunks you wrote are learned and "
                     "offered again next time.",
+                    gate=False,
                 )
 
             self.app.push_screen(

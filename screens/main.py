@@ -342,13 +342,53 @@ class MainScreen(Screen[None]):
                 last[0] = now
                 self.post_message(self.ScanProgress(done, total))
 
+        ruleset, _ = self.service.security_setup()
+        self.post_message(self._RulesetReady(ruleset))
         report = self.service.scan(snapshot, cancel=lambda: worker.is_cancelled, progress=progress)
         if not worker.is_cancelled:
             self.post_message(self.ScanFinished(report))
+            self.app.call_from_thread(self._scan_dependencies, snapshot)
+
+    class _RulesetReady(Message):
+        def __init__(self, ruleset: Any) -> None:
+            super().__init__()
+            self.ruleset = ruleset
+
+    class DependenciesScanned(Message):
+        """A finished dependency scan (a ``DepsReport``)."""
+
+        def __init__(self, report: Any) -> None:
+            super().__init__()
+            self.report = report
+
+    @work(thread=True, exclusive=True, group="deps", exit_on_error=False, description="Checking dependencies")
+    def _scan_dependencies(self, snapshot: WorkspaceSnapshot) -> None:
+        self.post_message(self.DependenciesScanned(self.service.scan_dependencies(snapshot)))
+
+    @work(thread=True, group="baseline", exit_on_error=False, description="Updating the secrets baseline")
+    def _update_baseline(self, request: Any) -> None:
+        if isinstance(request, SecurityPane.AcceptRequested):
+            target = self.service.accept_findings(list(request.row.findings), request.reason)
+            done = f"Accepted {request.row.masked} in {target.name}: it no longer counts in any worktree."
+        elif isinstance(request, SecurityPane.AdvisoryAcceptRequested):
+            target = self.service.accept_advisory(request.advisory, request.package, request.reason)
+            done = f"Accepted {request.advisory} for {request.package} in {target.name}."
+        else:
+            target = self.service.allow_rule(request.rule_id, request.glob, request.reason)
+            done = f"Allowed {request.rule_id} in {request.glob} ({target.name})."
+        self.app.call_from_thread(self.notify, done, timeout=6)
+        self.app.call_from_thread(self.rescan)
+
+    @on(SecurityPane.AcceptRequested)
+    @on(SecurityPane.AdvisoryAcceptRequested)
+    @on(SecurityPane.AllowRequested)
+    def _baseline_requested(self, message: Message) -> None:
+        self._update_baseline(message)
 
     @work(thread=True, group="scan-agents", exit_on_error=False, description="Rescanning changed worktrees")
     def _rescan_agents(self, snapshot: WorkspaceSnapshot, agents: set[str]) -> None:
         self.post_message(self.ScanUpdated(self.service.scan(snapshot, agents=agents)))
+        self.app.call_from_thread(self._scan_dependencies, snapshot)
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False, description="Computing metrics")
     def _compute_metrics(self, snapshot: WorkspaceSnapshot) -> None:
@@ -465,6 +505,14 @@ class MainScreen(Screen[None]):
         self._deliver(SecurityPane, "show_report", (message.report,))
         self._refresh_metrics()
 
+    @on(_RulesetReady)
+    def _on_ruleset(self, message: _RulesetReady) -> None:
+        self._deliver(SecurityPane, "use_ruleset", (message.ruleset,))
+
+    @on(DependenciesScanned)
+    def _on_dependencies(self, message: DependenciesScanned) -> None:
+        self._deliver(SecurityPane, "show_deps", (message.report,))
+
     @on(ScanUpdated)
     def _on_scan_updated(self, message: ScanUpdated) -> None:
         from cdev_tui.security import merge_reports
@@ -493,7 +541,7 @@ class MainScreen(Screen[None]):
             self._refreshing = False
         if group == "conflicts":
             self._deliver(ConflictsPane, "show_error", (message,))
-        elif group == "scan":
+        elif group in ("scan", "deps"):
             self._deliver(SecurityPane, "show_error", (message,))
         elif group == "load":
             self._deliver(AgentsPane, "show_error", (message,))

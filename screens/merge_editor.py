@@ -78,6 +78,7 @@ class MergeEditorScreen(Screen[bool | None]):
         purpose: str = "",
         session: ResolveSession | None = None,
         leave_note: str = "They are kept and come back when you open the merge editor on this worktree again.",
+        gate: bool | None = None,
     ) -> None:
         super().__init__()
         from cdev_tui.conflicts.session import ResolveSession
@@ -88,6 +89,9 @@ class MergeEditorScreen(Screen[bool | None]):
         """What the editor was opened for, shown in the header (e.g. ``integration step 2 of 4``)."""
         self.leave_note = leave_note
         """What happens to choices not written when the user leaves (said in the confirmation)."""
+        self.gate = gate
+        """Check the security gate before concluding: None decides by the branch (the target is gated); the
+        integration screen passes False, its pre-flight has gated the agents already."""
         self.file_at = 0
         self.hunk_at = 0
         self.busy = False
@@ -609,8 +613,51 @@ class MergeEditorScreen(Screen[bool | None]):
             return
         self._conclude()
 
+    class GateRefused(Message):
+        """The security gate refuses what concluding would add to the target (``reason`` says what, masked)."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def _gate_verdict(self) -> Any:
+        """The gate's verdict on the staged merge when this worktree is on the target branch, else None."""
+        from cdev_tui.gitops import git
+
+        worktree = self.session.worktree
+        if self.gate is None:
+            branch = git(
+                worktree, "symbolic-ref", "--quiet", "--short", "HEAD", ok_codes=(0, 1)
+            ).stdout.strip()
+            applies = branch == self.service.paths.target
+        else:
+            applies = self.gate
+        gate = self.service.security_gate() if applies else None
+        if gate is None:
+            return None
+        operation = self.session.operation
+        label = operation.describe() if operation is not None else worktree.name
+        return gate.check_staged(worktree, label)
+
+    @on(GateRefused)
+    def _gate_refused(self, message: GateRefused) -> None:
+        self._confirm(
+            "The security gate refuses this merge. Conclude anyway?",
+            f"{message.reason}. Accept the findings in the Security pane (b) to clear them; concluding "
+            "anyway is recorded as an event.",
+            lambda: self._conclude(override=message.reason),
+            yes_label="Conclude anyway",
+        )
+
     @work(thread=True, exclusive=True, group="merge-git", exit_on_error=False, description="Concluding")
-    def _conclude(self) -> None:
+    def _conclude(self, override: str = "") -> None:
+        if not override:
+            verdict = self._gate_verdict()
+            if verdict is not None and not verdict.passed:
+                self.post_message(self.GateRefused(verdict.describe()))
+                return
+        else:
+            self.service.record_gate_override([override], "merge editor")
         done = self.session.conclude()
         if done.stopped_again:
             self.post_message(self.Finished("reload", done.message, ok=False))

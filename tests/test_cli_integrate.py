@@ -137,6 +137,7 @@ def test_preflight_problems_exit_1_and_create_nothing(
         ("incomplete", "api_agent"),
         ("incomplete", "auth_agent"),
         ("violation", "auth_agent"),
+        ("security", "auth_agent"),  # the planted token and the vulnerable pin (tests/test_security_gate.py)
         ("dirty", "cart_agent"),
     } <= found
     dirty = next(p for p in data["problems"] if p["kind"] == "dirty")
@@ -153,7 +154,7 @@ def test_a_conflict_exits_1_and_names_the_files(
         demo.repo,
         tmp_path / "c.db",
         *("--agents", "catalog_agent,auth_agent,api_agent", "--allow-incomplete", "--allow-violations"),
-        *("--yes", "--test-cmd", "true", "--finish"),
+        *("--override-security-gate", "--yes", "--test-cmd", "true", "--finish"),
     )
     code, data, err = run_json(capsys, argv)
     assert code == 1
@@ -255,7 +256,14 @@ def test_plan_option_sets_agents_and_merge_order(
         demo.repo,
         tmp_path / "c.db",
         *("--plan", str(custom), "--agents", "catalog_agent,auth_agent"),
-        *("--allow-incomplete", "--allow-violations", "--yes", "--test-cmd", "true"),
+        *(
+            "--allow-incomplete",
+            "--allow-violations",
+            "--override-security-gate",
+            "--yes",
+            "--test-cmd",
+            "true",
+        ),
     )
     code, data, _ = run_json(capsys, argv)
     assert code == 0

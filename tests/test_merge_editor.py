@@ -35,10 +35,11 @@ async def _integrate_demo_until_the_editor(pilot, app) -> tuple[IntegrateScreen,
     table = screen.query_one("#steps-table", DataTable)
     table.move_cursor(row=screen.order.index("cart_agent"))
     await pilot.press("space")
-    await pilot.press("I", "V")
+    await pilot.press("I", "V", "S")  # S: auth_agent's planted token and pin meet the security gate
     assert (
         screen.query_one("#allow-incomplete", Switch).value
         and screen.query_one("#allow-violations", Switch).value
+        and screen.query_one("#override-gate", Switch).value
     )
     await wait_until(pilot, lambda: "Pre-flight passed" in summary_text(app, "#integrate-problems"))
     assert screen.order == ["catalog_agent", "auth_agent", "api_agent"]
@@ -439,3 +440,37 @@ async def test_a_file_changed_on_disk_is_reloaded_or_kept_as_asked(tmp_path: Pat
         await pilot.press("y")  # keep mine: written over the file on disk
         await wait_until(pilot, lambda: editor.session.file("client.py").written)
     assert (repo / "client.py").read_text() == CLIENT_THEIRS.replace("open_socket", "connect_socket")
+
+
+async def test_concluding_a_merge_into_the_target_that_adds_a_secret_asks_first(tmp_path: Path) -> None:
+    from cdev_tui.demo import fake_github_token
+    from tests.conflict_repos import merge_conflict
+
+    token = fake_github_token("merge gate")
+    repo = merge_conflict(
+        tmp_path,
+        {"client.py": CLIENT_BASE},
+        {"client.py": CLIENT_OURS},
+        {"client.py": CLIENT_THEIRS, "deploy.py": f'TOKEN = "{token}"\n'},
+    )
+    app = make_app(repo, db=tmp_path / "c.db", resolve=repo)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, MergeEditorScreen) and app.screen.loaded)
+        editor = app.screen
+        await pilot.press("o", "w")
+        await wait_until(pilot, lambda: editor.session.file("client.py").written)
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        question = f"{app.screen.question} {app.screen.detail}"
+        assert "security gate refuses" in question and "deploy.py:1" in question and token not in question
+        await pilot.press("n")  # not concluded: the merge is still in progress
+        await wait_until(pilot, lambda: app.screen is editor)
+        assert (repo / ".git" / "MERGE_HEAD").exists()
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.return_value is True)
+        events = [e for e in app.service.store.events() if e.kind == "security.gate-override"]
+    assert not (repo / ".git" / "MERGE_HEAD").exists()
+    assert len(events) == 1 and events[0].message.startswith("merge editor: ")
+    assert token not in events[0].message

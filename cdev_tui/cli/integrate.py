@@ -42,6 +42,12 @@ def register(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--allow-violations", action="store_true", help="integrate despite ownership violations")
     sub.add_argument("--allow-incomplete", action="store_true", help="integrate agents that are not complete")
     sub.add_argument(
+        "--override-security-gate",
+        action="store_true",
+        help="integrate despite new secrets or vulnerable dependencies the security gate refuses "
+        "(recorded as an event)",
+    )
+    sub.add_argument(
         "--resolve",
         metavar="SOURCES",
         default=None,
@@ -110,7 +116,10 @@ def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | 
         allow_violations=args.allow_violations,
         allow_incomplete=args.allow_incomplete,
         plan=plan,
+        gate=service.security_gate(),
     )
+    overridden = [p for p in problems if p.kind == "security"] if args.override_security_gate else []
+    problems = [p for p in problems if p not in overridden]
     if problems:
         if args.format == "json":
             print_json(
@@ -133,6 +142,11 @@ def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | 
     if not args.yes and not _confirm(question):
         print("cdev-tui: integration cancelled; nothing was changed", file=sys.stderr)
         return EXIT_FOUND
+
+    if overridden:
+        service.record_gate_override([p.message for p in overridden], "integrate")
+        for problem in overridden:
+            print(f"cdev-tui: security gate overridden: {problem.message}", file=sys.stderr)
 
     def on_output(step: int, line: str) -> None:
         print(f"[{order[step]}] {line}", file=sys.stderr, flush=True)

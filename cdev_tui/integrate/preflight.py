@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from cdev_tui import gitops
 from cdev_tui.errors import CdevError
@@ -11,6 +12,9 @@ from cdev_tui.integrate.results import BRANCH_PREFIX, WORKTREE_PREFIX, Problem
 from cdev_tui.plan import Plan
 from cdev_tui.status import DONE_STATUSES, AgentStatus
 from cdev_tui.workspace import BOOKKEEPING_PREFIXES, Agent, WorkspaceSnapshot
+
+if TYPE_CHECKING:
+    from cdev_tui.integrate.gate import SecurityGate
 
 _SETTLED = DONE_STATUSES
 
@@ -100,12 +104,15 @@ def preflight(
     allow_violations: bool = False,
     allow_incomplete: bool = False,
     plan: Plan | None = None,
+    gate: SecurityGate | None = None,
 ) -> list[Problem]:
     """Everything that stands in the way of integrating the selected agents (empty: ready).
 
     Checks that each agent is complete (or merged), has a branch with commits, a clean worktree and no
-    ownership violations, that its dependencies are merged or selected, and that a merge order exists.
-    Unknown agent names raise :class:`CdevError`. Reads only; changes nothing.
+    ownership violations, that its dependencies are merged or selected, and that a merge order exists;
+    with a security ``gate``, that its branch adds no secret or vulnerable dependency the gate refuses
+    (problems of kind ``security``: a caller may override them, and records that it did). Unknown agent
+    names raise :class:`CdevError`. Reads only; changes nothing.
     """
     paths = snapshot.paths
     selection = select_agents(snapshot, agents, plan)
@@ -123,6 +130,8 @@ def preflight(
             )
             continue
         problems.extend(_agent_problems(snapshot, agent, allow_violations, allow_incomplete))
+        if gate is not None and agent.status is not AgentStatus.MERGED:
+            problems.extend(_security_problems(snapshot, agent, gate))
         for dep in _dependencies(snapshot, plan, agent_id):
             if dep in chosen:
                 continue
@@ -143,6 +152,19 @@ def preflight(
     except CdevError as exc:
         problems.append(Problem("order", f"no usable merge order: {exc}"))
     return problems
+
+
+def _security_problems(snapshot: WorkspaceSnapshot, agent: Agent, gate: SecurityGate) -> list[Problem]:
+    branch = agent.facts.branch
+    if not branch or not gitops.ref_exists(snapshot.paths.repo, f"refs/heads/{branch}"):
+        return []  # reported as a missing branch
+    verdict = gate.check_branch(snapshot.paths.repo, snapshot.paths.target, branch, agent.agent_id)
+    if verdict.passed:
+        return []
+    files = tuple(
+        dict.fromkeys([*(f.path for f in verdict.findings), *(v.dependency.path for v in verdict.vulnerable)])
+    )
+    return [Problem("security", verdict.describe(), agent.agent_id, files)]
 
 
 def _agent_problems(

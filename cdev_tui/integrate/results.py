@@ -16,7 +16,8 @@ class Problem:
     """One reason not to integrate yet.
 
     ``kind`` is one of ``nothing``, ``missing-branch``, ``incomplete``, ``empty``, ``dirty``, ``violation``,
-    ``dependency`` or ``order``; ``files`` names the paths involved (uncommitted or not owned).
+    ``dependency``, ``order`` or ``security`` (the merge gate; see :mod:`cdev_tui.integrate.gate`);
+    ``files`` names the paths involved (uncommitted or not owned).
     """
 
     kind: str
