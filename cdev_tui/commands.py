@@ -117,6 +117,14 @@ SECURITY_COMMANDS: tuple[Command, ...] = tuple(
             True,
         ),
         (
+            "history",
+            "Scan history",
+            "H",
+            "scan_history",
+            "Scan every commit of the repository for secrets, in the background (again: cancel)",
+            False,
+        ),
+        (
             "allow",
             "Allow rule for path",
             "A",

@@ -193,6 +193,30 @@ class WorkspaceService:
         )
         return report
 
+    def scan_history(self, cancel: Cancel | None = None, progress: Progress | None = None):
+        """Every commit reachable from any ref of the repository, each (blob, path) scanned once; findings
+        carry the commit, its author date and the path. Blobs seen before come from the scan cache."""
+        from cdev_tui.security.cache import ScanCache
+        from cdev_tui.security.history import history_changes, scan_changes
+
+        ruleset, suppressions = self.security_setup()
+        started = self.timer()
+        repo = self.paths.repo
+        changes = history_changes(repo)
+        report = scan_changes(
+            repo,
+            changes,
+            "history",
+            ruleset=ruleset,
+            cache=ScanCache(self.store),
+            suppressions=suppressions,
+            cancel=cancel,
+            progress=progress,
+        )
+        report = replace(report, seconds=self.timer() - started)
+        self.store.record_timing("security.history", report.seconds, f"{len(changes)} blobs")
+        return report
+
     @staticmethod
     def _security_roots(
         snapshot: WorkspaceSnapshot, agents: set[str] | None = None

@@ -361,6 +361,54 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.report = report
 
+    class HistoryProgress(Message):
+        """History scan progress (blobs done of total)."""
+
+        def __init__(self, done: int, total: int) -> None:
+            super().__init__()
+            self.done = done
+            self.total = total
+
+    class HistoryScanned(Message):
+        """A finished (or cancelled) history scan (a ``ScanReport`` whose findings carry commits)."""
+
+        def __init__(self, report: Any) -> None:
+            super().__init__()
+            self.report = report
+
+    @on(SecurityPane.HistoryRequested)
+    def _history_requested(self, message: SecurityPane.HistoryRequested) -> None:
+        running = [w for w in self.workers if w.group == "history" and not w.is_finished]
+        if running:
+            for worker in running:
+                worker.cancel()
+            self.notify("History scan cancelled.", timeout=3)
+            return
+        self._deliver(SecurityPane, "show_history_progress", (0, 0))
+        self._scan_history()
+
+    @work(thread=True, exclusive=True, group="history", exit_on_error=False, description="Scanning history")
+    def _scan_history(self) -> None:
+        worker = get_current_worker()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            now = time.monotonic()
+            if now - last[0] > 0.2 or done == total:
+                last[0] = now
+                self.post_message(self.HistoryProgress(done, total))
+
+        report = self.service.scan_history(cancel=lambda: worker.is_cancelled, progress=progress)
+        self.post_message(self.HistoryScanned(report))
+
+    @on(HistoryProgress)
+    def _on_history_progress(self, message: HistoryProgress) -> None:
+        self._deliver(SecurityPane, "show_history_progress", (message.done, message.total))
+
+    @on(HistoryScanned)
+    def _on_history(self, message: HistoryScanned) -> None:
+        self._deliver(SecurityPane, "show_history", (message.report,))
+
     @work(thread=True, exclusive=True, group="deps", exit_on_error=False, description="Checking dependencies")
     def _scan_dependencies(self, snapshot: WorkspaceSnapshot) -> None:
         self.post_message(self.DependenciesScanned(self.service.scan_dependencies(snapshot)))
@@ -541,7 +589,7 @@ class MainScreen(Screen[None]):
             self._refreshing = False
         if group == "conflicts":
             self._deliver(ConflictsPane, "show_error", (message,))
-        elif group in ("scan", "deps"):
+        elif group in ("scan", "deps", "history"):
             self._deliver(SecurityPane, "show_error", (message,))
         elif group == "load":
             self._deliver(AgentsPane, "show_error", (message,))

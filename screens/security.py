@@ -83,6 +83,9 @@ class SecurityPane(Pane):
             self.glob = glob
             self.reason = reason
 
+    class HistoryRequested(Message):
+        """Scan the repository's history (or cancel the scan running)."""
+
     class _ContextRead(Message):
         def __init__(self, fingerprint: str, revealed: bool, lines: list[ContextLine]) -> None:
             super().__init__()
@@ -100,6 +103,7 @@ class SecurityPane(Pane):
         self.search = ""
         self.revealed: str | None = None  # fingerprint of the finding shown unmasked, if any
         self._scan_started = time.monotonic()
+        self._history_started = time.monotonic()
         self._by_key: dict[str, FindingRow] = {}
         self._dependency_rows: dict[str, DependencyRow] = {}
 
@@ -116,6 +120,11 @@ class SecurityPane(Pane):
         findings.add_columns("Severity", "Rule", "Agents", "Where", "Secret (masked)")
         yield findings
         yield Static("", id="finding-detail")
+        yield Static("History", classes="section-title", id="history-title")
+        yield Static("", id="history-summary", classes="dim")
+        history: DataTable[Text | str] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        history.add_columns("Severity", "Rule", "Commit", "Date", "Where", "Secret (masked)")
+        yield history
         yield Static("Dependencies", classes="section-title")
         yield Static("", id="deps-summary", classes="dim")
         deps: DataTable[Text | str] = DataTable(id="deps-table", cursor_type="row", zebra_stripes=True)
@@ -201,6 +210,60 @@ class SecurityPane(Pane):
         for path, reason in report.problems[:3]:
             summary.append(f"\n{path}: {reason}", style="red")
         self.query_one("#deps-summary", Static).update(summary)
+
+    def on_mount(self) -> None:
+        # Pane.on_mount runs too (Textual calls the handler of every class in the MRO)
+        for widget in ("#history-title", "#history-summary", "#history-table"):
+            self.query_one(widget).display = False
+
+    def _show_history_section(self) -> None:
+        for widget in ("#history-title", "#history-summary", "#history-table"):
+            self.query_one(widget).display = True
+
+    def show_history_progress(self, done: int, total: int) -> None:
+        """History scan progress, with an estimate of the time left."""
+        now = time.monotonic()
+        if done == 0:
+            self._history_started = now
+        self._show_history_section()
+        text = f"Scanning history… {done}/{total} file versions" if total else "Reading the history…"
+        self.query_one("#history-summary", Static).update(
+            Text(text + _eta(self._history_started, done, total, now) + " (H again cancels)", style="dim")
+        )
+
+    def show_history(self, report: ScanReport) -> None:
+        """Show a history scan: every secret ever committed, at the commit that added it."""
+        self._show_history_section()
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for finding in sorted(report.findings, key=lambda f: (f.author_date, f.path, f.line)):
+            table.add_row(
+                Text(finding.severity, style=SEVERITY_STYLES.get(finding.severity, "")),
+                finding.description,
+                finding.commit[:10],
+                finding.author_date[:10],
+                f"{finding.path}:{finding.line}",
+                Text(finding.masked, style="bold"),
+            )
+        count = len(report.findings)
+        summary = Text()
+        state = "cancelled after" if report.cancelled else "in"
+        summary.append(
+            f"{count} secret{'s' if count != 1 else ''} in the history",
+            style="bold red" if count else "bold green",
+        )
+        summary.append(
+            f" · {report.files_scanned} file versions ({report.files_from_cache} from the cache) "
+            f"{state} {report.seconds:.1f}s"
+        )
+        if report.accepted:
+            summary.append(f" · {len(report.accepted)} accepted in the baseline", style="dim")
+        summary.append(" · still in the history after removal: rotate them", style="dim")
+        self.query_one("#history-summary", Static).update(summary)
+
+    def action_scan_history(self) -> None:
+        """Scan every commit of the repository in the background (again: cancel)."""
+        self.post_message(self.HistoryRequested())
 
     def show_error(self, message: str) -> None:
         """Show why the scan failed."""

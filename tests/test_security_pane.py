@@ -13,6 +13,7 @@ from cdev_tui.demo import build_demo, fake_github_token
 from cdev_tui.screens.security import SecurityPane
 from cdev_tui.security.baseline import BASELINE_PATH
 from tests.apptools import FROZEN_NOW, summary_text, table_rows, wait_until
+from tests.conftest import run_git
 
 SIZE = (150, 50)
 TOKEN_LINE = 16  # of src/shopfront/auth/tokens.py in auth_agent's worktree
@@ -181,3 +182,20 @@ async def test_accepting_an_advisory_from_the_dependencies_table(tmp_path: Path)
         saved = json.loads((repo / BASELINE_PATH).read_text())
         assert saved["advisories"][0]["advisory"] == advisory
         assert saved["advisories"][0]["package"] == "requests"
+
+
+async def test_history_scan_runs_in_the_background_and_lists_commits(tmp_path: Path) -> None:
+    repo = demo(tmp_path)
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await open_pane(pilot)
+        assert not app.screen.query_one("#history-table").display
+        await pilot.press("H")
+        await wait_until(pilot, lambda: "in the history" in summary_text(app, "#history-summary"), timeout=30)
+        rows = table_rows(app, "#history-table")
+        planted = [r for r in rows if r[4] == "src/shopfront/auth/tokens.py:16"]
+        assert planted and planted[0][5].startswith("ghp_") and len(planted[0][2]) == 10
+        commit = planted[0][2]
+        subject = run_git(repo, "log", "-1", "--format=%s", commit)
+        assert subject == "feat(auth_agent): signed session tokens and stronger password hashing"
+        assert fake_github_token() not in screen_text(app) + " ".join(" ".join(r) for r in rows)
