@@ -122,9 +122,14 @@ def _samples() -> list[Sample]:
         sample("pypi-token", "twine -p {S}", "py" + "pi-AgEIcHlwaS5vcmc" + rand(70, ALNUM + "_-", "pypi")),
         sample("jwt", "Authorization: Bearer {S}", jwt),
         sample(
-            "url-credentials", "DATABASE = 'postgres://app:{S}@db.internal:5432/app'", rand(16, seed="db")
+            "postgres-connection-uri",
+            "DATABASE = 'postgres://app:{S}@db.internal:5432/app'",
+            rand(16, seed="db"),
         ),
-        sample("url-credentials", "REDIS_URL = 'redis://:{S}@cache:6379/0'", rand(20, seed="redis")),
+        sample("redis-connection-uri", "REDIS_URL = 'redis://:{S}@cache:6379/0'", rand(20, seed="redis")),
+        sample(
+            "url-credentials", "MIRROR = 'https://deploy:{S}@files.internal/releases'", rand(18, seed="url")
+        ),
         sample("generic-secret-assignment", 'password = "{S}"', rand(18, ALNUM + "!#&", "pw")),
         sample("generic-secret-assignment", '  "api_key": "{S}",', rand(32, seed="apikey")),
         sample("generic-secret-assignment", "client_secret: '{S}'", rand(24, seed="yaml")),

@@ -10,10 +10,12 @@ from cdev_tui.security.engine import (
     find_candidate_lines,
     fingerprint,
     line_masked,
+    mask_at,
     mask_secret,
     match_line,
     scan_bytes,
     scan_text,
+    text_masked,
 )
 from cdev_tui.security.filters import shannon_entropy
 from cdev_tui.security.hygiene import DEFAULT_SIZE_LIMIT, hygiene_checks
@@ -38,6 +40,7 @@ __all__ = [
     "hygiene_checks",
     "line_masked",
     "list_scan_files",
+    "mask_at",
     "mask_secret",
     "match_line",
     "merge_reports",
@@ -45,4 +48,5 @@ __all__ = [
     "scan_roots",
     "scan_text",
     "shannon_entropy",
+    "text_masked",
 ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from cdev_tui.security.filters import accept
 from cdev_tui.security.model import Finding
@@ -17,7 +17,6 @@ from cdev_tui.security.ruleset import DEFAULT_RULESET, RuleSet
 
 _MASK_STARS = "********"
 _PEM_WINDOW = 16 * 1024
-_PEM_MIN_BODY = 64
 _PEM_ROW = re.compile(r"[A-Za-z0-9+/=]{16,}")
 _PEM_HEADER_FIELD = re.compile(r"[A-Za-z-]+: ?.*")
 INLINE_ALLOW_MARKERS = (b"cdev: allow-secret", b"gitleaks:allow")
@@ -92,6 +91,31 @@ def line_masked(line: str, ruleset: RuleSet = DEFAULT_RULESET) -> str:
     return line
 
 
+_TOKEN_AT = re.compile(r"[^\s\"'`,;]+")
+
+
+def mask_at(line: str, column: int) -> str:
+    """``line`` with the token that starts at ``column`` (1-based) masked: for a finding whose span is known
+    only by where it starts."""
+    token = _TOKEN_AT.match(line, column - 1)
+    if token is None:
+        return line
+    return line[: token.start()] + mask_secret(token.group()) + line[token.end() :]
+
+
+def text_masked(text: str, ruleset: RuleSet = DEFAULT_RULESET) -> str:
+    """``text`` with every secret the rules find masked, line by line and in name/value pairs that span two
+    lines (``- name: DB_PASSWORD`` then ``value: ...``), whose value line says nothing secret on its own."""
+    lines = text.split("\n")
+    out = [line_masked(line, ruleset) for line in lines]
+    if "alue" in text or "ALUE" in text:
+        for finding in scan_bytes(text.encode("utf-8", "replace"), "", "", ruleset):
+            index = finding.line - 1
+            if index < len(lines) and out[index] == lines[index]:
+                out[index] = mask_at(lines[index], finding.column)
+    return "\n".join(out)
+
+
 def _pem_body(after_header: str) -> str:
     """The base64 rows that follow a PEM header, up to the END line; "" when none follow (code, docs)."""
     rows: list[str] = []
@@ -147,12 +171,72 @@ def _allowed(
     return False
 
 
+# A secret's name and value apart: Kubernetes and Azure Pipelines `- name: DB_PASSWORD` then `value: ...`,
+# CloudFormation's Name/Value, ECS and ARM `"name": ..., "value": ...`, Postman's `"key": ..., "value": ...`,
+# Terraform `name = ...` / `value = ...`, XML `<add key="..." value="..."/>`.
+_PAIR_NAME = re.compile(
+    r"^[ \t]*(?:-[ \t]+)?\{?[ \t]*[\"']?(?i:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<key>[A-Za-z0-9_.-]{1,128})"
+    r"[\"']?[ \t]*,?[ \t]*\r?$"
+)
+_PAIR_VALUE = re.compile(r"^[ \t]*[\"']?(?i:value)[\"']?[ \t]*[:=][ \t]*(?=\S)")
+_PAIR_INLINE = re.compile(
+    r"(?<![A-Za-z0-9_])[\"']?(?i:name|key)[\"']?[ \t]*[:=][ \t]*[\"']?(?P<key>[A-Za-z0-9_.-]{1,128})[\"']?"
+    r"[ \t]*,?[ \t]*[\"']?(?i:value)[\"']?[ \t]*[:=][ \t]*"
+)
+
+
+def _paired(data: bytes, end: int, line: str) -> tuple[int, str, str, int, int] | None:
+    """The name/value pair that starts on ``line`` (which ends at offset ``end`` of ``data``), joined into one
+    ``NAME: value`` line for the rules: ``(lines down to the value, the value's line, the joined line, the
+    value's index in it, the shift from the joined line's indexes to the value line's)``, or None."""
+    name = _PAIR_NAME.match(line)
+    if name is not None:
+        stop = data.find(b"\n", end + 1)
+        following = data[end + 1 : stop if stop >= 0 else len(data)]
+        if any(marker in following for marker in INLINE_ALLOW_MARKERS):
+            return None
+        value_line = following.decode("utf-8", "replace")
+        value = _PAIR_VALUE.match(value_line)
+        if value is None:
+            return None
+        head = name["key"] + ": "
+        return 1, value_line, head + value_line[value.end() :], len(head), value.end() - len(head)
+    inline = _PAIR_INLINE.search(line) if "alue" in line or "ALUE" in line else None
+    if inline is not None:
+        head = line[: inline.start()] + inline["key"] + ": "
+        return 0, line, head + line[inline.end() :], len(head), inline.end() - len(head)
+    return None
+
+
 def scan_bytes(
     data: bytes, path: str, root_label: str, ruleset: RuleSet = DEFAULT_RULESET, commit: str = ""
 ) -> list[Finding]:
-    """Scan one file's raw content (already known not to be binary) at ``path`` (relative, POSIX)."""
+    """Scan one file's raw content (already known not to be binary) at ``path`` (relative, POSIX).
+
+    A name/value pair (``- name: SMTP_PASSWORD`` then ``value: ...``) is also read as one ``NAME: value`` line
+    by the built-in rules; what they find in the value is reported on the value's line, unless a finding there
+    already covers it.
+    """
     findings: list[Finding] = []
+    taken: dict[int, list[tuple[int, int]]] = {}  # line index -> secret spans reported there
+    from_pairs: list[tuple[Finding, int, int]] = []  # findings in name/value pairs, with their secret spans
     rules = ruleset.rules
+
+    def finding(rule: Rule, secret: str, line_no: int, column: int) -> Finding:
+        return Finding(
+            rule_id=rule.id,
+            description=rule.description,
+            severity=rule.severity,
+            path=path,
+            line=line_no + 1,
+            column=column,
+            fingerprint=fingerprint(rule.id, secret),
+            masked=mask_secret(secret),
+            root_label=root_label,
+            secret_hash=secret_sha1(secret),
+            commit=commit,
+        )
+
     for line_no, start, end, rule_indexes in find_candidate_lines(data, ruleset):
         if ruleset.context_dependent:
             rule_indexes = {i for i in rule_indexes if rules[i].path is None or rules[i].path.search(path)}
@@ -165,7 +249,7 @@ def scan_bytes(
             if rule.block:
                 following = data[end : end + _PEM_WINDOW].decode("utf-8", "replace")
                 secret = _pem_body(line[secret_start:] + following)
-                if len(secret) < _PEM_MIN_BODY:
+                if len(secret) < rule.min_body:
                     continue
                 column = match_start + 1
             else:
@@ -175,23 +259,56 @@ def scan_bytes(
                 ruleset, rule, path, commit, secret, line[match_start:secret_end], line
             ):
                 continue
-            findings.append(
-                Finding(
-                    rule_id=rule.id,
-                    description=rule.description,
-                    severity=rule.severity,
-                    path=path,
-                    line=line_no + 1,
-                    column=column,
-                    fingerprint=fingerprint(rule.id, secret),
-                    masked=mask_secret(secret),
-                    root_label=root_label,
-                    secret_hash=secret_sha1(secret),
-                    commit=commit,
-                )
-            )
+            findings.append(finding(rule, secret, line_no, column))
+            taken.setdefault(line_no, []).append((secret_start, secret_end))
+        if (
+            raw.lstrip(b" \t-{\"'")[:4].lower().startswith((b"name", b"key"))
+            or b"alue" in raw
+            or b"ALUE" in raw
+        ):
+            pair = _paired(data, end, line)
+            if pair is not None:
+                from_pairs.extend(_pair_findings(pair, line_no, path, commit, ruleset, finding))
+    for found, secret_start, secret_end in from_pairs:
+        spans = taken.setdefault(found.line - 1, [])
+        if not any(secret_start < e and s < secret_end for s, e in spans):
+            findings.append(found)
+            spans.append((secret_start, secret_end))
     findings.sort(key=lambda f: (f.line, f.column))
     return findings
+
+
+def _pair_findings(
+    pair: tuple[int, str, str, int, int],
+    line_no: int,
+    path: str,
+    commit: str,
+    ruleset: RuleSet,
+    finding: Callable[[Rule, str, int, int], Finding],
+) -> Iterator[tuple[Finding, int, int]]:
+    """What the built-in rules find in the value of a joined name/value pair, placed on the value's line."""
+    down, value_line, joined, value_at, shift = pair
+    rules = ruleset.rules
+    rule_indexes = {
+        i
+        for *_, keywords in ruleset.candidate_lines(joined.encode("utf-8", "replace"))
+        for k in keywords
+        for i in ruleset.keyword_rules[k]
+        if rules[i].filtered and not rules[i].block and (rules[i].path is None or rules[i].path.search(path))
+    }
+    if not rule_indexes:
+        return
+    for index, match_start, secret_start, secret_end in match_line(joined, rule_indexes, ruleset):
+        if secret_start < value_at:
+            continue  # not in the value: the name's own line reports it
+        rule = rules[index]
+        secret = joined[secret_start:secret_end]
+        if ruleset.context_dependent and _allowed(
+            ruleset, rule, path, commit, secret, joined[match_start:secret_end], value_line
+        ):
+            continue
+        start, end = secret_start + shift, secret_end + shift
+        yield finding(rule, secret, line_no + down, start + 1), start, end
 
 
 def scan_text(

@@ -65,6 +65,7 @@ class Rule:
     filtered: bool = True  # apply the built-in placeholder filters (off for rules from a user's config)
     path: re.Pattern[str] | None = None  # only files whose relative path this searches (user configs)
     allowlists: tuple[Allowlist, ...] = ()  # the rule's own allowlists (user configs)
+    min_body: int = 64  # block rules: the shortest body (base64 characters) that is a key, not a docs stub
 
 
 def rule(
@@ -79,6 +80,7 @@ def rule(
     mixed: bool = False,
     generic: bool = False,
     block: bool = False,
+    min_body: int = 64,
     examples: tuple[str, ...] = (),
     counter_examples: tuple[str, ...] = (),
     help: str = "",
@@ -98,4 +100,5 @@ def rule(
         examples,
         counter_examples,
         help,
+        min_body=min_body,
     )
