@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cdev_tui.errors import CdevError
-from cdev_tui.security import line_masked
+from cdev_tui.security import text_masked
 
 DEFAULT_MODEL = "gpt-4o-mini"
 REDACTED = "[redacted]"
@@ -39,7 +39,8 @@ def redact_text(text: str) -> str:
     )
     out: list[str] = []
     in_key = False
-    for line in text.split("\n"):
+    masked_lines = text_masked(text).split("\n")
+    for line, masked in zip(text.split("\n"), masked_lines, strict=True):
         if in_key:
             if "-----END" in line:
                 in_key = False
@@ -47,7 +48,6 @@ def redact_text(text: str) -> str:
             else:
                 out.append(REDACTED)
             continue
-        masked = line_masked(line)
         begin = _PEM_BEGIN.search(line)
         if begin and "-----END" not in line[begin.end() :]:
             in_key = True

@@ -97,3 +97,24 @@ def test_context_masks_private_key_bodies_and_clips_long_lines(tmp_path: Path) -
     js = next(f for f in report.findings if f.path == "app.min.js")
     (line,) = finding_context(tmp_path, js)
     assert len(line.text) <= MAX_SHOWN + 2 and "ghp_****" in line.text and TOKEN not in line.text
+
+
+def test_a_name_value_pair_is_masked_on_its_value_line_everywhere_it_is_shown(tmp_path: Path) -> None:
+    from cdev_tui.conflicts.learned import contains_secret
+    from cdev_tui.llm import redact_text
+    from cdev_tui.security import text_masked
+    from cdev_tui.voice.speak import speakable
+
+    password = "Zq7" + "rLm2Vx9Tp4Kw8Nb"
+    manifest = (
+        f"env:\n  - name: SMTP_PASSWORD\n    value: {password}\n  - name: LOG_LEVEL\n    value: debug\n"
+    )
+    (tmp_path / "deploy.yaml").write_text(manifest)
+    report = scan_roots([("r", tmp_path)])
+    (finding,) = report.findings
+    assert (finding.path, finding.line) == ("deploy.yaml", 3)
+    shown = [line.text for line in finding_context(tmp_path, finding)]
+    assert shown[finding.line - 1] == "    value: " + password[:4] + "********" and password not in str(shown)
+    for masked in (text_masked(manifest), redact_text(manifest), speakable(manifest)):
+        assert password not in masked and "debug" in masked
+    assert contains_secret(manifest) and not contains_secret("env:\n  - name: LOG_LEVEL\n    value: debug\n")

@@ -19,9 +19,9 @@ _MASKED = re.compile(r"\S*\*{4,}\S*")
 
 def speakable(text: str) -> str:
     """``text`` with every secret masked and each mask replaced by the words "hidden secret"."""
-    from cdev_tui.security import line_masked
+    from cdev_tui.security import text_masked
 
-    lines = (line_masked(line) for line in text.splitlines())
+    lines = text_masked(text).splitlines()
     spoken = " ".join(_MASKED.sub("hidden secret", line) for line in lines)
     spoken = " ".join(spoken.split())
     return spoken[:_MAX_CHARS]

@@ -58,10 +58,10 @@ class Learned:
 
 
 def contains_secret(text: str) -> bool:
-    """Whether any line of ``text`` holds something the secret scanner's rules match."""
-    from cdev_tui.security import line_masked
+    """Whether ``text`` holds something the secret scanner's rules match (name/value pairs included)."""
+    from cdev_tui.security import text_masked
 
-    return any(line_masked(line) != line for line in text.split("\n"))
+    return text_masked(text) != text
 
 
 class LearnedStore:

@@ -41,8 +41,8 @@ def _unmask(result: str, hunk: Hunk) -> tuple[str, bool]:
 
     originals: dict[str, str] = {}
     for section in (hunk.ours, hunk.base or "", hunk.theirs):
-        for line in section.split("\n"):
-            masked = redact_text(line)
+        # redacted as a whole, as the prompt was: a name/value pair is masked on its value's line
+        for line, masked in zip(section.split("\n"), redact_text(section).split("\n"), strict=True):
             if masked != line:
                 originals[masked] = line
     lines = [originals.get(line, line) for line in result.split("\n")]

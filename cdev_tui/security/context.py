@@ -6,7 +6,7 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdev_tui.security.engine import line_masked, mask_secret
+from cdev_tui.security.engine import line_masked, mask_at, mask_secret
 from cdev_tui.security.model import Finding
 from cdev_tui.security.ruleset import DEFAULT_RULESET, RuleSet
 
@@ -55,6 +55,8 @@ def finding_context(
             shown = text[: len(text) - len(text.lstrip())] + mask_secret(text.strip())
         else:
             shown = line_masked(text, ruleset)
+            if here and shown == text:  # a name/value pair: the value's line says nothing secret alone
+                shown = mask_at(text, finding.column)
         lines.append(ContextLine(number, _clip(shown, finding.column if here else 1), here))
     return lines
 
