@@ -169,6 +169,15 @@ def test_inline_allow_comments_silence_that_line_only() -> None:
             '{"format": "cdev-tui secrets baseline", "version": 1, "allowed": [{"rule": "x", "glob": "a"}]}',
             "allowed[0]: 'reason' must be a non-empty string",
         ),
+        (
+            '{"format": "cdev-tui secrets baseline", "version": 1, "advisories": [{"advisory": "GHSA-1", '
+            '"package": "requests"}]}',
+            "advisories[0]: 'reason' must be a non-empty string",
+        ),
+        (
+            '{"format": "cdev-tui secrets baseline", "version": 1, "advisories": {}}',
+            "'advisories' must be a list",
+        ),
     ],
 )
 def test_a_malformed_baseline_is_one_line_naming_the_file(tmp_path: Path, content: str, message: str) -> None:

@@ -13,7 +13,7 @@ from cdev_tui.cli import main
 from cdev_tui.config import load_config
 from cdev_tui.demo import DemoWorkspace, build_demo, fake_github_token
 from cdev_tui.integrate import preflight
-from cdev_tui.integrate.gate import SecurityGate, branch_verdict, meets
+from cdev_tui.integrate.gate import SecurityGate, meets
 from cdev_tui.service import open_service
 from tests.apptools import FROZEN_NOW
 from tests.conftest import commit_files, run_git
@@ -72,16 +72,8 @@ def test_the_threshold_decides_what_blocks(demo: DemoWorkspace, tmp_path: Path) 
     branch = demo.branch("auth_agent")
 
     def verdict(threshold: str):
-        return branch_verdict(
-            demo.repo,
-            "main",
-            branch,
-            "auth_agent",
-            threshold=threshold,
-            ruleset=ruleset,
-            suppressions=suppressions,
-            osv_db=service.osv_db(),
-        )
+        gate = SecurityGate(threshold, ruleset, suppressions, service.osv_db())
+        return gate.check_branch(demo.repo, "main", branch, "auth_agent")
 
     assert {v.advisory_id for v in verdict("medium").vulnerable} == TOKEN_ADVISORIES
     high = verdict("high")

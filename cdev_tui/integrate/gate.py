@@ -70,65 +70,6 @@ class GateVerdict:
         return f"{self.label}: {reason} (security gate: {self.threshold} and above)"
 
 
-def branch_verdict(
-    repo: Path,
-    target: str,
-    branch: str,
-    label: str,
-    *,
-    threshold: str,
-    ruleset: RuleSet = DEFAULT_RULESET,
-    suppressions: Suppressions | None = None,
-    osv_db: Path | None = None,
-) -> GateVerdict:
-    """What merging ``branch`` into ``target`` would add (their merge base to the branch's tip)."""
-    if threshold == "off":
-        return GateVerdict(label, threshold)
-    changes = diff_changes(repo, f"{target}...{branch}")
-    base = git(repo, "merge-base", target, branch).stdout.strip()
-    return _verdict(repo, changes, label, threshold, ruleset, suppressions, osv_db, base, branch)
-
-
-def staged_verdict(
-    worktree: Path,
-    label: str,
-    *,
-    threshold: str,
-    ruleset: RuleSet = DEFAULT_RULESET,
-    suppressions: Suppressions | None = None,
-    osv_db: Path | None = None,
-) -> GateVerdict:
-    """What concluding the merge in progress in ``worktree`` would add to its HEAD (the index against it)."""
-    if threshold == "off":
-        return GateVerdict(label, threshold)
-    changes = staged_changes(worktree)
-    return _verdict(worktree, changes, label, threshold, ruleset, suppressions, osv_db, "HEAD", "")
-
-
-def _verdict(
-    repo: Path,
-    changes: Sequence[Change],
-    label: str,
-    threshold: str,
-    ruleset: RuleSet,
-    suppressions: Suppressions | None,
-    osv_db: Path | None,
-    old_rev: str,
-    new_rev: str,
-) -> GateVerdict:
-    report = scan_changes(repo, changes, label, ruleset=ruleset, suppressions=suppressions)
-    findings = tuple(f for f in report.findings if meets(f.severity, threshold))
-    vulnerable: tuple = ()
-    notices: list[str] = []
-    if osv_db is not None:
-        vulnerable, notices = _added_vulnerabilities(
-            repo, [c.path for c in changes], old_rev, new_rev, osv_db, threshold
-        )
-        if suppressions is not None:
-            vulnerable = tuple(suppressions.split_vulnerable(vulnerable)[0])
-    return GateVerdict(label, threshold, findings, vulnerable, tuple(notices))
-
-
 def _added_vulnerabilities(
     repo: Path, changed: Sequence[str], old_rev: str, new_rev: str, osv_db: Path, threshold: str
 ) -> tuple[tuple, list[str]]:
@@ -190,25 +131,30 @@ class SecurityGate:
     osv_db: Path | None = None  # None: dependencies are not checked (no database)
 
     def check_branch(self, repo: Path, target: str, branch: str, label: str) -> GateVerdict:
-        """:func:`branch_verdict` with this gate's settings."""
-        return branch_verdict(
-            repo,
-            target,
-            branch,
-            label,
-            threshold=self.threshold,
-            ruleset=self.ruleset,
-            suppressions=self.suppressions,
-            osv_db=self.osv_db,
-        )
+        """What merging ``branch`` into ``target`` would add (their merge base to the branch's tip)."""
+        if self.threshold == "off":
+            return GateVerdict(label, self.threshold)
+        changes = diff_changes(repo, f"{target}...{branch}")
+        base = git(repo, "merge-base", target, branch).stdout.strip()
+        return self._verdict(repo, changes, label, base, branch)
 
     def check_staged(self, worktree: Path, label: str) -> GateVerdict:
-        """:func:`staged_verdict` with this gate's settings."""
-        return staged_verdict(
-            worktree,
-            label,
-            threshold=self.threshold,
-            ruleset=self.ruleset,
-            suppressions=self.suppressions,
-            osv_db=self.osv_db,
-        )
+        """What concluding the merge in progress in ``worktree`` would add to its HEAD (the index against it)."""
+        if self.threshold == "off":
+            return GateVerdict(label, self.threshold)
+        return self._verdict(worktree, staged_changes(worktree), label, "HEAD", "")
+
+    def _verdict(
+        self, repo: Path, changes: Sequence[Change], label: str, old_rev: str, new_rev: str
+    ) -> GateVerdict:
+        report = scan_changes(repo, changes, label, ruleset=self.ruleset, suppressions=self.suppressions)
+        findings = tuple(f for f in report.findings if meets(f.severity, self.threshold))
+        vulnerable: tuple = ()
+        notices: list[str] = []
+        if self.osv_db is not None:
+            vulnerable, notices = _added_vulnerabilities(
+                repo, [c.path for c in changes], old_rev, new_rev, self.osv_db, self.threshold
+            )
+            if self.suppressions is not None:
+                vulnerable = tuple(self.suppressions.split_vulnerable(vulnerable)[0])
+        return GateVerdict(label, self.threshold, findings, vulnerable, tuple(notices))

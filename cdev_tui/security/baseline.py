@@ -15,7 +15,7 @@ import os
 import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -162,61 +162,34 @@ def _text(source: Path, where: str, entry: Mapping[str, Any], key: str, required
     return value
 
 
+_OPTIONAL = frozenset({"path", "by", "date"})
+"""Fields of baseline entries that may be empty; every other field is a required non-empty string."""
+
+
+def _entries(source: Path, data: Mapping[str, Any], key: str, kind: type) -> list[Any]:
+    """The ``key`` list of a baseline document as ``kind`` entries (its fields read as strings)."""
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        raise CdevError(f"{source}: {key!r} must be a list")
+    entries = []
+    for i, entry in enumerate(raw):
+        where = f"{key}[{i}]"
+        if not isinstance(entry, Mapping):
+            raise CdevError(f"{source}: {where}: expected an object")
+        values = [_text(source, where, entry, f.name, f.name not in _OPTIONAL) for f in fields(kind)]
+        entries.append(kind(*values))
+    return entries
+
+
 def _our_baseline(source: Path, data: Mapping[str, Any]) -> Baseline:
     if data.get("version") != 1:
         raise CdevError(f"{source}: unsupported baseline version {data.get('version')!r} (expected 1)")
-    accepted_raw, allowed_raw = data.get("accepted", []), data.get("allowed", [])
-    if not isinstance(accepted_raw, list) or not isinstance(allowed_raw, list):
-        raise CdevError(f"{source}: 'accepted' and 'allowed' must be lists")
-    accepted: list[Accepted] = []
-    for i, entry in enumerate(accepted_raw):
-        where = f"accepted[{i}]"
-        if not isinstance(entry, Mapping):
-            raise CdevError(f"{source}: {where}: expected an object")
-        fp = _text(source, where, entry, "fingerprint")
-        if not _FINGERPRINT.fullmatch(fp):
-            raise CdevError(f"{source}: {where}: fingerprint must be 64 lower-case hex digits")
-        accepted.append(
-            Accepted(
-                fp,
-                _text(source, where, entry, "rule"),
-                _text(source, where, entry, "path", required=False),
-                _text(source, where, entry, "reason"),
-                _text(source, where, entry, "by", required=False),
-                _text(source, where, entry, "date", required=False),
-            )
-        )
-    allowed: list[AllowedRule] = []
-    for i, entry in enumerate(allowed_raw):
-        where = f"allowed[{i}]"
-        if not isinstance(entry, Mapping):
-            raise CdevError(f"{source}: {where}: expected an object")
-        allowed.append(
-            AllowedRule(
-                _text(source, where, entry, "rule"),
-                _text(source, where, entry, "glob"),
-                _text(source, where, entry, "reason"),
-                _text(source, where, entry, "by", required=False),
-                _text(source, where, entry, "date", required=False),
-            )
-        )
-    advisories_raw = data.get("advisories", [])
-    if not isinstance(advisories_raw, list):
-        raise CdevError(f"{source}: 'advisories' must be a list")
-    advisories: list[AcceptedAdvisory] = []
-    for i, entry in enumerate(advisories_raw):
-        where = f"advisories[{i}]"
-        if not isinstance(entry, Mapping):
-            raise CdevError(f"{source}: {where}: expected an object")
-        advisories.append(
-            AcceptedAdvisory(
-                _text(source, where, entry, "advisory"),
-                _text(source, where, entry, "package"),
-                _text(source, where, entry, "reason"),
-                _text(source, where, entry, "by", required=False),
-                _text(source, where, entry, "date", required=False),
-            )
-        )
+    accepted = _entries(source, data, "accepted", Accepted)
+    for i, entry in enumerate(accepted):
+        if not _FINGERPRINT.fullmatch(entry.fingerprint):
+            raise CdevError(f"{source}: accepted[{i}]: fingerprint must be 64 lower-case hex digits")
+    allowed = _entries(source, data, "allowed", AllowedRule)
+    advisories = _entries(source, data, "advisories", AcceptedAdvisory)
     return Baseline(tuple(accepted), tuple(allowed), tuple(advisories))
 
 

@@ -3,13 +3,20 @@ yarn.lock (classic v1 and berry)."""
 
 from __future__ import annotations
 
-import json
 import re
 
 import yaml
 
 from cdev_tui.security.deps.model import Dependency
-from cdev_tui.security.deps.parsed import Lines, LockfileError, Manifest, ParsedFile, ReadContext, as_dict
+from cdev_tui.security.deps.parsed import (
+    Lines,
+    LockfileError,
+    Manifest,
+    ParsedFile,
+    ReadContext,
+    as_dict,
+    load_json_object,
+)
 
 _DEP_KEYS = ("dependencies", "devDependencies", "optionalDependencies", "peerDependencies")
 _VERSION = re.compile(r"^v?\d+\.\d+\.\d+[\w.+-]*$")
@@ -39,19 +46,9 @@ def _alias(version: str) -> tuple[str, str] | None:
     return None
 
 
-def _load_json(text: str) -> dict:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockfileError(f"invalid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise LockfileError("invalid JSON: the top level is not an object")
-    return data
-
-
 def package_json_manifest(text: str) -> Manifest:
     """The packages a package.json declares, with their declared ranges."""
-    data = _load_json(text)
+    data = load_json_object(text)
     names: set[str] = set()
     specs: set[str] = set()
     for key in _DEP_KEYS:
@@ -65,7 +62,7 @@ def package_json_manifest(text: str) -> Manifest:
 def read_package_lock(text: str, path: str, context: ReadContext) -> ParsedFile:
     """package-lock.json / npm-shrinkwrap.json: lockfileVersion 2 and 3 ``packages`` (every
     ``node_modules/…`` key, nested ones too), else version 1's ``dependencies`` tree."""
-    data = _load_json(text)
+    data = load_json_object(text)
     lines = Lines(text)
     packages = data.get("packages")
     if isinstance(packages, dict) and packages:

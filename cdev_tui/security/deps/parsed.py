@@ -79,3 +79,14 @@ def as_dict(value: object) -> dict:
 
 def as_list(value: object) -> list:
     return value if isinstance(value, list) else []
+
+
+def load_json_object(text: str) -> dict:
+    """A lock file's JSON, which must be an object; :class:`LockfileError` with the reason otherwise."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LockfileError(f"invalid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise LockfileError("invalid JSON: the top level is not an object")
+    return data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import tomllib
 
@@ -17,6 +16,7 @@ from cdev_tui.security.deps.parsed import (
     ReadContext,
     as_dict,
     as_list,
+    load_json_object,
 )
 from cdev_tui.security.deps.versions import normalise_name
 
@@ -46,16 +46,6 @@ def _load_toml(text: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise LockfileError(f"invalid TOML: {exc}") from None
-
-
-def _load_json(text: str) -> dict:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockfileError(f"invalid JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise LockfileError("invalid JSON: the top level is not an object")
-    return data
 
 
 def _logical_lines(text: str) -> list[tuple[int, str, str]]:
@@ -201,7 +191,7 @@ def read_uv_lock(text: str, path: str, context: ReadContext) -> ParsedFile:
 
 def read_pipfile_lock(text: str, path: str, context: ReadContext) -> ParsedFile:
     """Pipfile.lock: ``default`` and ``develop`` entries pinned ``==x``; direct ones from the Pipfile."""
-    data = _load_json(text)
+    data = load_json_object(text)
     if "default" not in data and "develop" not in data:
         raise LockfileError('no "default" or "develop" section')
     lines = Lines(text)
