@@ -32,7 +32,9 @@ def planted(tmp_path: Path) -> Path:
     return repo
 
 
-def test_symlink_loops_fifos_sockets_unreadable_and_huge_files_are_skipped_with_reasons(tmp_path: Path) -> None:
+def test_symlink_loops_fifos_sockets_unreadable_and_huge_files_are_skipped_with_reasons(
+    tmp_path: Path,
+) -> None:
     root = tmp_path / "odd"
     root.mkdir()
     (root / "ok.py").write_text(f'TOKEN = "{TOKEN}"\n')
@@ -118,3 +120,27 @@ def test_history_and_staged_scans_are_masked_too(tmp_path: Path, capsys: pytest.
         captured = capsys.readouterr()
         assert code == 1 and TOKEN not in captured.out + captured.err
         assert json.loads(captured.out)["findings"]
+
+
+def test_a_parallel_scan_finds_exactly_what_a_serial_one_finds(tmp_path: Path) -> None:
+    root = tmp_path / "many"
+    for n in range(320):  # above the size where workers start
+        body = f"value_{n} = {n}\n" * 40
+        if n % 7 == 0:
+            body += f'GITHUB_TOKEN = "{fake_github_token(str(n % 21))}"\n'  # some contents repeat
+        (root / f"pkg{n % 9}").mkdir(parents=True, exist_ok=True)
+        (root / f"pkg{n % 9}" / f"mod{n}.py").write_text(body)
+    serial = scan_roots([("r", root)])
+    parallel = scan_roots([("r", root)], parallel=True)
+    assert len(serial.findings) == 46 and parallel.findings == serial.findings
+    assert (
+        parallel.files_scanned == serial.files_scanned == 320
+        and parallel.files_from_cache == serial.files_from_cache
+    )
+    store = Store(tmp_path / "cache.db")
+    try:
+        first = scan_roots([("r", root)], cache=ScanCache(store), parallel=True)
+        again = scan_roots([("r", root)], cache=ScanCache(store), parallel=True)
+    finally:
+        store.close()
+    assert first.findings == again.findings == serial.findings and again.files_from_cache == 320

@@ -135,6 +135,7 @@ def _scan_paths(args: argparse.Namespace, outcome: _Outcome) -> list[tuple[str, 
                 ruleset=ruleset,
                 cache=cache,
                 suppressions=suppressions_for(root, args.baseline),
+                parallel=True,
             )
         finally:
             if store is not None:

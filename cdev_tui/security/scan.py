@@ -23,6 +23,41 @@ from cdev_tui.security.walk import Listing, list_root
 BINARY_SNIFF_BYTES = 8192
 _PROGRESS_EVERY = 64
 _BATCH = 256
+_PARALLEL_MIN_FILES = 256
+"""Below this many files a scan stays in one process: starting workers would cost more than it saves."""
+_worker_ruleset: RuleSet = DEFAULT_RULESET  # the rules forked scan workers use (set before they start)
+
+
+def _scan_in_worker(item: tuple[bytes, str, str]) -> list[Finding]:
+    data, rel, label = item
+    return scan_bytes(data, rel, label, _worker_ruleset)
+
+
+class _Workers:
+    """Scan workers in forked processes, one per core, started on first use (the regexes hold the GIL, so
+    threads would not run them side by side)."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.pool = None
+
+    def map(self, items: list[tuple[bytes, str, str]]) -> list[list[Finding]]:
+        global _worker_ruleset
+        if self.pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            _worker_ruleset = self.ruleset  # the workers are forked after this: they inherit it
+            self.pool = ProcessPoolExecutor(
+                os.cpu_count() or 2, mp_context=multiprocessing.get_context("fork")
+            )
+        return list(self.pool.map(_scan_in_worker, items, chunksize=8))
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
 _Admitted = tuple[str, str, str, bytes | None, int, list[CachedFinding] | None]
 """A file to scan: relative path, blob id, context key, content if read, size, cached findings if known."""
 
@@ -79,6 +114,8 @@ class _RootScan:
     ) -> None:
         self.label, self.root, self.ruleset, self.cache = label, root, ruleset, cache
         self.size_limit, self.tally = size_limit, tally
+        self.workers: _Workers | None = None
+        self.fresh: dict[tuple[str, str], list[Finding]] = {}  # found by workers, for the batch's first path
         self.known = cache.known_files(root, ruleset.version) if cache else {}
         self.seen: set[str] = set()
         self.new_files: list[tuple[str, FileEntry]] = []
@@ -152,10 +189,16 @@ class _RootScan:
         unknown = ((b, c) for _, b, c, _, _, known in batch if known is None)
         cached = self.cache.findings(self.ruleset.version, unknown) if self.cache else {}
         scanned = self.tally.scanned
+        if self.workers is not None:
+            self._scan_in_workers(batch, cached)
         for rel, blob, context, data, size, known in batch:
             self.tally.files += 1
             self.tally.bytes += size
             key = (blob, context)
+            fresh = self.fresh.pop(key, None)
+            if fresh is not None:  # scanned by a worker just now
+                self.tally.findings.extend(fresh)
+                continue
             hit = known if known is not None else cached.get(key, scanned.get(key))
             if hit is not None:
                 self.tally.from_cache += 1
@@ -169,6 +212,27 @@ class _RootScan:
             self.tally.findings.extend(found)
             scanned[key] = [to_cached(f) for f in found]
             self.new_blobs.append((*key, scanned[key]))
+
+    def _scan_in_workers(self, batch: list[_Admitted], cached: dict) -> None:
+        """Scan the batch's files that no cache answers in the workers; their findings land in ``scanned``,
+        where the loop of :meth:`scan_batch` then finds them."""
+        scanned = self.tally.scanned
+        todo: dict[tuple[str, str], tuple[bytes, str, str]] = {}
+        for rel, blob, context, data, _size, known in batch:
+            key = (blob, context)
+            if known is not None or key in cached or key in scanned or key in todo:
+                continue
+            if data is None:
+                data = self.read(rel)
+                if data is None:
+                    continue
+            todo[key] = (data, rel, self.label)
+        if len(todo) < 2:
+            return
+        for key, found in zip(todo, self.workers.map(list(todo.values())), strict=True):
+            scanned[key] = [to_cached(f) for f in found]
+            self.new_blobs.append((*key, scanned[key]))
+            self.fresh[key] = found
 
     def finish(self, complete: bool) -> None:
         """Record what this root taught the cache (and forget vanished files after a complete walk)."""
@@ -188,8 +252,12 @@ def scan_roots(
     ruleset: RuleSet = DEFAULT_RULESET,
     cache: ScanCache | None = None,
     suppressions: Suppressions | None = None,
+    parallel: bool = False,
 ) -> ScanReport:
     """Scan each ``(label, path)`` root for secrets and hygiene issues.
+
+    With ``parallel``, a large scan runs its files in forked worker processes, one per core (for command-line
+    use: forking a process that runs other threads, such as the app, is not safe).
 
     ``cancel`` is checked before every file; ``progress(done, total)`` is called every few dozen files and
     at the end. A missing root becomes a ``skipped`` entry; so does each binary, oversized, unreadable or
@@ -211,13 +279,40 @@ def scan_roots(
             tally.skipped.append((path.as_posix(), f"root {label or path.name}: {exc}"))
 
     total = sum(len(listing.files) for _, _, listing in plans)
-    done = 0
-    cancelled = False
     if progress:
         progress(0, total)
+    many = total >= _PARALLEL_MIN_FILES and (os.cpu_count() or 1) > 1
+    workers = _Workers(ruleset) if parallel and many else None
+    try:
+        cancelled, done = _scan_plans(plans, ruleset, cache, size_limit, tally, workers, cancel, progress)
+    finally:
+        if workers is not None:
+            workers.close()
+    if cache is not None and not cancelled:
+        cache.forget_other_rulesets(ruleset.version)
+    if progress and not cancelled:
+        progress(done, total)
+    return _report(roots, plans, tally, started, cancelled, ruleset, suppressions)
+
+
+def _scan_plans(
+    plans: list[tuple[str, Path, Listing]],
+    ruleset: RuleSet,
+    cache: ScanCache | None,
+    size_limit: int,
+    tally: _Tally,
+    workers: _Workers | None,
+    cancel: Callable[[], bool] | None,
+    progress: Callable[[int, int], None] | None,
+) -> tuple[bool, int]:
+    """Every root's files through :class:`_RootScan`; returns (cancelled, files done)."""
+    total = sum(len(listing.files) for _, _, listing in plans)
+    done = 0
+    cancelled = False
     for label, root, listing in plans:
         tally.hygiene.extend(file_issues(root, listing, label))
         job = _RootScan(label, root, ruleset, cache, size_limit, tally)
+        job.workers = workers
         batch: list[_Admitted] = []
         for rel in listing.files:
             if cancel and cancel():
@@ -237,10 +332,18 @@ def scan_roots(
         job.finish(complete=not cancelled)
         if cancelled:
             break
-    if cache is not None and not cancelled:
-        cache.forget_other_rulesets(ruleset.version)
-    if progress and not cancelled:
-        progress(done, total)
+    return cancelled, done
+
+
+def _report(
+    roots: Sequence[tuple[str, Path]],
+    plans: list[tuple[str, Path, Listing]],
+    tally: _Tally,
+    started: float,
+    cancelled: bool,
+    ruleset: RuleSet,
+    suppressions: Suppressions | None,
+) -> ScanReport:
     reported, accepted = (suppressions or Suppressions()).split(tally.findings)
     return ScanReport(
         roots=[label for label, _ in roots],
