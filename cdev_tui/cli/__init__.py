@@ -40,8 +40,20 @@ def subcommands() -> list[str]:
     return [n for n in ORDER if n in present] + sorted(present - set(ORDER))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser for every subcommand."""
+def _named_command(argv: Sequence[str], names: Sequence[str]) -> list[str]:
+    """The subcommand the command line names (a list of one), or [] when it names none."""
+    args = iter(argv)
+    for arg in args:
+        if arg in ("--repo", "--db"):
+            next(args, None)  # their value, whatever it is called
+        elif not arg.startswith("-"):
+            return [arg] if arg in names else []
+    return []
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser for every subcommand; given the command line, only for the subcommand it names
+    (each one imports its module, and a command should not pay for the others)."""
     common = common_options()
     parser = argparse.ArgumentParser(
         prog="cdev-tui",
@@ -50,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"cdev-tui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in subcommands():
+    names = subcommands()
+    for name in _named_command(argv or (), names) or names:
         module = importlib.import_module(f"cdev_tui.cli.{name}")
         sub = commands.add_parser(name, parents=[common], help=module.HELP, description=module.HELP)
         module.register(sub)
@@ -59,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cdev-tui`` console script."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(sys.argv[1:] if argv is None else argv).parse_args(argv)
     try:
         if args.command is None:
             return _run_tui(args)

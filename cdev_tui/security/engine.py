@@ -53,6 +53,18 @@ def _secret_span(rule: Rule, match: re.Match[str]) -> tuple[int, int]:
 LineMatch = tuple[int, int, int, int]  # (rule index, match start, secret start, secret end)
 
 
+def warm_up(ruleset: RuleSet = DEFAULT_RULESET, *, compile_all: bool = True) -> None:
+    """Build the filters' tables now, and with ``compile_all`` every rule's regex (which a scan otherwise
+    compiles when a rule first runs): before forking workers that would each do it."""
+    from cdev_tui.security.filters import format_prefix, prepare
+
+    for rule in ruleset.rules:
+        if compile_all:
+            getattr(rule.pattern, "compiled", None)  # a LazyPattern compiles on first access
+        format_prefix(rule.pattern, rule.secret_group)
+    prepare()
+
+
 def match_line(
     line: str, rule_indexes: Iterable[int] | None = None, ruleset: RuleSet = DEFAULT_RULESET
 ) -> list[LineMatch]:

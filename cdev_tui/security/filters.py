@@ -539,3 +539,8 @@ def accept(rule: Rule, match: re.Match[str], secret: str) -> bool:
     ):
         return False
     return not (rule.generic and _generic_rejects(match, secret, lowered))
+
+
+def prepare() -> None:
+    """Build the tables the filters compute on first use (see :func:`cdev_tui.security.engine.warm_up`)."""
+    _format_prefixes()

@@ -7,14 +7,15 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from cdev_tui.errors import CdevError
 from cdev_tui.security.baseline import BASELINE_FILES, Suppressions
 from cdev_tui.security.cache import CachedFinding, FileEntry, ScanCache, blob_id, expand_cached, to_cached
-from cdev_tui.security.engine import fingerprint, mask_secret, scan_bytes
+from cdev_tui.security.engine import fingerprint, mask_secret, scan_bytes, warm_up
 from cdev_tui.security.hygiene import DEFAULT_SIZE_LIMIT, file_issues, large_file_issue
 from cdev_tui.security.model import Finding, HygieneIssue, ScanReport
 from cdev_tui.security.ruleset import DEFAULT_RULESET, RuleSet
@@ -41,17 +42,19 @@ class _Workers:
         self.ruleset = ruleset
         self.pool = None
 
-    def map(self, items: list[tuple[bytes, str, str]]) -> list[list[Finding]]:
+    def submit(self, items: list[tuple[bytes, str, str]]) -> Iterator[list[Finding]]:
+        """Hand ``items`` to the workers now; the iterator yields their findings in order, waiting as needed."""
         global _worker_ruleset
         if self.pool is None:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor
 
             _worker_ruleset = self.ruleset  # the workers are forked after this: they inherit it
+            warm_up(self.ruleset, compile_all=False)  # tables built once here, not in every worker
             self.pool = ProcessPoolExecutor(
                 os.cpu_count() or 2, mp_context=multiprocessing.get_context("fork")
             )
-        return list(self.pool.map(_scan_in_worker, items, chunksize=8))
+        return self.pool.map(_scan_in_worker, items, chunksize=8)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -116,6 +119,10 @@ class _RootScan:
         self.size_limit, self.tally = size_limit, tally
         self.workers: _Workers | None = None
         self.fresh: dict[tuple[str, str], list[Finding]] = {}  # found by workers, for the batch's first path
+        self.inflight: set[tuple[str, str]] = set()  # with the workers now
+        self.pending: deque[tuple[list[_Admitted], dict, list[tuple[str, str]], Iterator[list[Finding]]]] = (
+            deque()
+        )
         self.known = cache.known_files(root, ruleset.version) if cache else {}
         self.seen: set[str] = set()
         self.new_files: list[tuple[str, FileEntry]] = []
@@ -185,12 +192,47 @@ class _RootScan:
         return entry.blob, context, data, entry.size, cached if context == "" else None
 
     def scan_batch(self, batch: list[_Admitted]) -> None:
-        """Findings of a batch of admitted files: from the cache when it knows their content, else scanned."""
+        """Findings of a batch of admitted files: from the cache when it knows their content, else scanned.
+
+        With workers, the batch's unknown files go to them and its totals wait until the next batch has been
+        read (so reading and scanning overlap); :meth:`drain` settles what is still out.
+        """
         unknown = ((b, c) for _, b, c, _, _, known in batch if known is None)
         cached = self.cache.findings(self.ruleset.version, unknown) if self.cache else {}
+        if self.workers is None:
+            self._tally(batch, cached)
+            return
+        todo: dict[tuple[str, str], tuple[bytes, str, str]] = {}
+        for rel, blob, context, data, _size, known in batch:
+            key = (blob, context)
+            if known is not None or key in cached or key in self.tally.scanned or key in self.inflight:
+                continue
+            if data is None:
+                data = self.read(rel)
+                if data is None:
+                    continue
+            todo[key] = (data, rel, self.label)
+            self.inflight.add(key)
+        self.pending.append((batch, cached, list(todo), self.workers.submit(list(todo.values()))))
+        if len(self.pending) > 1:
+            self._settle_oldest()
+
+    def drain(self) -> None:
+        """Wait for the workers and settle every batch still out."""
+        while self.pending:
+            self._settle_oldest()
+
+    def _settle_oldest(self) -> None:
+        batch, cached, keys, results = self.pending.popleft()
+        for key, found in zip(keys, results, strict=True):
+            self.inflight.discard(key)
+            self.tally.scanned[key] = [to_cached(f) for f in found]
+            self.new_blobs.append((*key, self.tally.scanned[key]))
+            self.fresh[key] = found
+        self._tally(batch, cached)
+
+    def _tally(self, batch: list[_Admitted], cached: dict[tuple[str, str], list[CachedFinding]]) -> None:
         scanned = self.tally.scanned
-        if self.workers is not None:
-            self._scan_in_workers(batch, cached)
         for rel, blob, context, data, size, known in batch:
             self.tally.files += 1
             self.tally.bytes += size
@@ -212,27 +254,6 @@ class _RootScan:
             self.tally.findings.extend(found)
             scanned[key] = [to_cached(f) for f in found]
             self.new_blobs.append((*key, scanned[key]))
-
-    def _scan_in_workers(self, batch: list[_Admitted], cached: dict) -> None:
-        """Scan the batch's files that no cache answers in the workers; their findings land in ``scanned``,
-        where the loop of :meth:`scan_batch` then finds them."""
-        scanned = self.tally.scanned
-        todo: dict[tuple[str, str], tuple[bytes, str, str]] = {}
-        for rel, blob, context, data, _size, known in batch:
-            key = (blob, context)
-            if known is not None or key in cached or key in scanned or key in todo:
-                continue
-            if data is None:
-                data = self.read(rel)
-                if data is None:
-                    continue
-            todo[key] = (data, rel, self.label)
-        if len(todo) < 2:
-            return
-        for key, found in zip(todo, self.workers.map(list(todo.values())), strict=True):
-            scanned[key] = [to_cached(f) for f in found]
-            self.new_blobs.append((*key, scanned[key]))
-            self.fresh[key] = found
 
     def finish(self, complete: bool) -> None:
         """Record what this root taught the cache (and forget vanished files after a complete walk)."""
@@ -329,6 +350,7 @@ def _scan_plans(
                 batch = []
         if batch:
             job.scan_batch(batch)
+        job.drain()
         job.finish(complete=not cancelled)
         if cancelled:
             break

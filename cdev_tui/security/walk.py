@@ -4,11 +4,11 @@ plain walk that skips tool folders."""
 from __future__ import annotations
 
 import os
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from cdev_tui.errors import CdevError
-from cdev_tui.gitops import git
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
 
@@ -19,11 +19,21 @@ class Listing:
     in_git: bool  # the root lies inside a git work tree (even when git's listing was not used)
 
 
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """git run directly (not through GitPython, whose import alone costs more than a small scan)."""
+    try:
+        return subprocess.run(
+            ["git", *args], cwd=root, capture_output=True, text=True, errors="surrogateescape", check=False
+        )
+    except OSError as exc:
+        raise CdevError(f"{root}: cannot run git ({exc.strerror})") from None
+
+
 def _git_prefix(root: Path) -> str | None:
     """The root's path inside its work tree ("" at the top), or None outside any work tree."""
-    result = git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix", ok_codes=(0, 128), strip=False)
+    result = _git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
     lines = result.stdout.split("\n")
-    if result.code != 0 or lines[0] != "true":
+    if result.returncode != 0 or lines[0] != "true":
         return None
     return lines[1] if len(lines) > 1 else ""
 
@@ -47,9 +57,12 @@ def list_root(root: Path) -> Listing:
     if prefix is None:
         return Listing(_walk(root), in_git=False)
     # A root inside an ignored directory (say a vendored tree) is scanned as plain files.
-    if prefix and git(root, "check-ignore", "-q", ".", ok_codes=(0, 1)).code == 0:
+    if prefix and _git(root, "check-ignore", "-q", ".").returncode == 0:
         return Listing(_walk(root), in_git=True)
-    out = git(root, "ls-files", "-z", "-co", "--exclude-standard", strip=False).stdout
+    listed = _git(root, "ls-files", "-z", "-co", "--exclude-standard")
+    if listed.returncode != 0:
+        raise CdevError(f"{root}: git ls-files failed: {listed.stderr.strip() or listed.returncode}")
+    out = listed.stdout
     return Listing(sorted(set(filter(None, out.split("\0")))), in_git=True)
 
 

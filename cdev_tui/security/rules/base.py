@@ -6,6 +6,7 @@ specific formats before the generic key=value rules (when two rules claim the sa
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cdev_tui.security.model import Severity
@@ -13,6 +14,44 @@ from cdev_tui.security.model import Severity
 EDGE_LEFT = r"(?<![A-Za-z0-9_-])"
 EDGE_RIGHT = r"(?![A-Za-z0-9_-])"
 """Left and right edges of a token: not preceded/followed by a character that could extend it."""
+
+
+class LazyPattern:
+    """A rule's regex, compiled on first use: a scan runs a rule only on lines holding its keywords, so most
+    of the built-in rules never run on a given tree, and compiling all of them would cost more than scanning
+    a small one. Answers what the engine and the filters ask of an ``re.Pattern``."""
+
+    __slots__ = ("_compiled", "flags", "pattern")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.pattern = pattern
+        self.flags = flags
+        self._compiled: re.Pattern[str] | None = None
+
+    @property
+    def compiled(self) -> re.Pattern[str]:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled
+
+    def finditer(self, string: str, *args: int) -> Iterator[re.Match[str]]:
+        return self.compiled.finditer(string, *args)
+
+    def search(self, string: str, *args: int) -> re.Match[str] | None:
+        return self.compiled.search(string, *args)
+
+    @property
+    def groups(self) -> int:
+        return self.compiled.groups
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LazyPattern) and (self.pattern, self.flags) == (other.pattern, other.flags)
+
+    def __hash__(self) -> int:
+        return hash((self.pattern, self.flags))
+
+    def __repr__(self) -> str:
+        return f"LazyPattern({self.pattern!r})"
 
 
 @dataclass(frozen=True)
@@ -53,7 +92,7 @@ class Rule:
     description: str
     severity: Severity
     keywords: tuple[str, ...]  # lower-case; the regex runs only on lines holding one of them
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | LazyPattern
     secret_group: int
     min_entropy: float = 0.0  # Shannon bits per character of the secret
     mixed: bool = False  # the secret must hold both a letter and a digit
@@ -85,13 +124,13 @@ def rule(
     counter_examples: tuple[str, ...] = (),
     help: str = "",
 ) -> Rule:
-    """A :class:`Rule` with its pattern compiled."""
+    """A :class:`Rule` whose pattern compiles when it first runs (an invalid one fails the test suite)."""
     return Rule(
         rule_id,
         description,
         severity,
         keywords,
-        re.compile(pattern),
+        LazyPattern(pattern),
         secret_group,
         min_entropy,
         mixed,
