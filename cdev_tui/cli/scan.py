@@ -65,13 +65,14 @@ def _open_cache(root: Path, enabled: bool) -> tuple[Any, Any]:
         return None, None
     import os
 
-    from cdev_tui.gitops import common_dir
     from cdev_tui.security.cache import ScanCache
+    from cdev_tui.security.walk import git_common_dir
     from cdev_tui.store import Store, default_db_path
 
-    try:
-        path = default_db_path(common_dir(root))
-    except CdevError:
+    common = git_common_dir(root)
+    if common is not None:
+        path = default_db_path(common)
+    else:
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         path = base / "cdev-tui" / "scan-cache.db"
     store = Store(path)

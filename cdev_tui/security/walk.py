@@ -29,6 +29,12 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         raise CdevError(f"{root}: cannot run git ({exc.strerror})") from None
 
 
+def git_common_dir(root: Path) -> Path | None:
+    """The git common directory of the repository ``root`` lies in, or None outside git."""
+    result = _git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    return Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else None
+
+
 def _git_prefix(root: Path) -> str | None:
     """The root's path inside its work tree ("" at the top), or None outside any work tree."""
     result = _git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
