@@ -77,6 +77,8 @@ def match_line(
     found: list[LineMatch] = []
     for index in range(len(rules)) if rule_indexes is None else sorted(rule_indexes):
         rule = rules[index]
+        if rule.requires and not any(text in line for text in rule.requires):
+            continue  # the regex cannot match: a cheap test first
         for match in rule.pattern.finditer(line):
             start, end = _secret_span(rule, match)
             if rule.block:

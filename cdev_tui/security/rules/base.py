@@ -105,6 +105,7 @@ class Rule:
     path: re.Pattern[str] | None = None  # only files whose relative path this searches (user configs)
     allowlists: tuple[Allowlist, ...] = ()  # the rule's own allowlists (user configs)
     min_body: int = 64  # block rules: the shortest body (base64 characters) that is a key, not a docs stub
+    requires: tuple[str, ...] = ()  # text a line must hold (one of) for the regex to be worth running
 
 
 def rule(
@@ -120,6 +121,7 @@ def rule(
     generic: bool = False,
     block: bool = False,
     min_body: int = 64,
+    requires: tuple[str, ...] = (),
     examples: tuple[str, ...] = (),
     counter_examples: tuple[str, ...] = (),
     help: str = "",
@@ -140,4 +142,5 @@ def rule(
         counter_examples,
         help,
         min_body=min_body,
+        requires=requires,
     )

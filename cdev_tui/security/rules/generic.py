@@ -87,6 +87,7 @@ RULES: tuple[Rule, ...] = (
         generic=True,
         help="A quoted literal assigned to a key named like a password, secret, token or API key. Move it to a "
         "secret store or an environment variable and rotate it, since it is in the history.",
+        requires=('"', "'"),  # the regex needs one
         examples=(
             'password = "{alnum:18}"',
             '{{"api_key": "{alnum:32}", "region": "eu"}}',
@@ -187,6 +188,7 @@ RULES: tuple[Rule, ...] = (
         generic=True,
         help="A secret in an XML element such as Maven's settings.xml <password>. Use Maven password "
         "encryption or an environment reference, and rotate the value.",
+        requires=("</",),  # the regex needs one
         examples=("<password>{alnum:16}</password>", "    <ApiKey>{alnum:32}</ApiKey>"),
         counter_examples=(
             "<password>${{env.DEPLOY_PASSWORD}}</password>",
@@ -209,6 +211,7 @@ RULES: tuple[Rule, ...] = (
         generic=True,
         help="A secret in an <add key=... value=...> or <property name=... value=...> element (web.config, "
         "NuGet.config, Spring XML). Use a protected configuration section or a secret store, and rotate it.",
+        requires=('"',),  # the regex needs one
         examples=(
             '<add key="SmtpPassword" value="{alnum:16}" />',
             '<property name="db.password" value="{alnum:16}"/>',
@@ -373,6 +376,7 @@ RULES: tuple[Rule, ...] = (
         generic=True,
         help="A literal passed to setPassword(...), .password(...), WithApiKey(...) and the like in Java, C#, "
         "Go, Rust or JavaScript. Read it from configuration backed by a secret store and rotate it.",
+        requires=('"', "'"),  # the regex needs one
         examples=(
             'dataSource.setPassword("{alnum:16}");',
             'let client = Client::builder().password("{alnum:16}").build();',
@@ -400,6 +404,7 @@ RULES: tuple[Rule, ...] = (
         generic=True,
         help="A literal stored under a password/token key: props.put(...), define(...) in wp-config.php, "
         "os.Setenv(...), config[...] = .... Load it from the environment or a secret store and rotate it.",
+        requires=('"', "'"),  # the regex needs one
         examples=(
             'props.put("mail.smtp.password", "{alnum:16}");',
             "define('DB_PASSWORD', '{alnum:20}');",
