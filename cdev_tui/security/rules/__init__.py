@@ -10,12 +10,14 @@ from cdev_tui.security.rules import (
     cloud,
     code_hosts,
     databases,
+    finance,
     generic,
     keys,
     messaging,
     payments,
     registries,
     saas,
+    services,
 )
 from cdev_tui.security.rules.base import EDGE_LEFT, EDGE_RIGHT, Rule, rule
 from cdev_tui.security.rules.generic import GENERIC_KEYWORDS, SECRET_WORDS
@@ -29,6 +31,8 @@ RULES: tuple[Rule, ...] = (
     *messaging.RULES,
     *registries.RULES,
     *saas.RULES,
+    *finance.RULES,
+    *services.RULES,
     *databases.RULES,
     *generic.RULES,
 )
