@@ -167,17 +167,19 @@ class WorkspaceService:
         config: Path | None = None,
         baseline: Path | None = None,
         use_cache: bool = True,
+        setup: tuple[Any, Any] | None = None,
     ):
         """Secret scan and hygiene checks over the main worktree and every agent worktree (or only ``agents``).
 
         Unchanged files are answered from the scan cache in the store; findings the main worktree's baseline
-        accepts are set aside with the reason. ``config`` and ``baseline`` are as for :meth:`security_setup`.
+        accepts are set aside with the reason. ``config`` and ``baseline`` are as for :meth:`security_setup`;
+        ``setup`` is its result when the caller has it already.
         """
         from cdev_tui.security import scan_roots
         from cdev_tui.security.cache import ScanCache
 
         roots = self._security_roots(snapshot, agents)
-        ruleset, suppressions = self.security_setup(config, baseline)
+        ruleset, suppressions = setup or self.security_setup(config, baseline)
         started = self.timer()
         report = scan_roots(
             roots,
@@ -238,12 +240,14 @@ class WorkspaceService:
 
         return self.config.osv_db or default_db_dir()
 
-    def scan_dependencies(self, snapshot: WorkspaceSnapshot, agents: set[str] | None = None):
-        """Vulnerable dependencies in the lock files of the main worktree and every agent worktree."""
+    def scan_dependencies(self, snapshot: WorkspaceSnapshot, suppressions: Any = None):
+        """Vulnerable dependencies in the lock files of the main worktree and every agent worktree; the
+        advisories the baseline (``suppressions``, else the main worktree's) accepts are set aside."""
         from cdev_tui.security.deps import scan_dependencies
 
-        _, suppressions = self.security_setup()
-        report = scan_dependencies(self._security_roots(snapshot, agents), self.osv_db()).accepting(
+        if suppressions is None:
+            _, suppressions = self.security_setup()
+        report = scan_dependencies(self._security_roots(snapshot), self.osv_db()).accepting(
             suppressions
         )
         self.store.record_timing(
@@ -265,6 +269,18 @@ class WorkspaceService:
         db = self.osv_db()
         return SecurityGate(threshold, ruleset, suppressions, db if db.is_dir() else None)
 
+    def conclude_verdict(self, worktree: Path, label: str, applies: bool | None = None):
+        """The security gate's verdict on the merge staged in ``worktree`` (what concluding it would add), or
+        None when the gate is off or does not apply. ``applies`` None: it applies when the worktree is on the
+        target branch (a merge into the target); the integration passes False, its pre-flight gated already."""
+        from cdev_tui.gitops import git
+
+        if applies is None:
+            head = git(worktree, "symbolic-ref", "--quiet", "--short", "HEAD", ok_codes=(0, 1)).stdout.strip()
+            applies = head == self.paths.target
+        gate = self.security_gate() if applies else None
+        return gate.check_staged(worktree, label) if gate is not None else None
+
     def record_gate_override(self, messages: list[str], where: str) -> None:
         """Record that the user merged despite the security gate (``where``: integrate, merge editor, ...)."""
         for message in messages:
@@ -277,45 +293,43 @@ class WorkspaceService:
         name = git(self.paths.repo, "config", "user.name", ok_codes=(0, 1)).stdout.strip()
         return name, datetime.fromtimestamp(self.wall_clock(), UTC).date().isoformat()
 
-    def accept_findings(self, findings: list[Any], reason: str) -> Path:
-        """Record ``findings`` in the main worktree's baseline with ``reason``; returns the baseline file."""
+    def _update_baseline(self, change: Callable[[Any, str, str], Any], event: str) -> Path:
+        """Apply ``change(baseline, by, date)`` to the main worktree's baseline, save it atomically and record
+        ``event``; returns the baseline file."""
         from cdev_tui.security.baseline import BASELINE_PATH, load_baseline, save_baseline
 
-        if not reason.strip():
-            raise CdevError("a reason is needed to accept a finding")
         target = self.paths.repo / BASELINE_PATH
         by, date = self._reviewer()
-        save_baseline(load_baseline(target).accept(findings, reason.strip(), by, date), target)
-        self.store.record_event(
-            "security", f"accepted {len(findings)} finding(s) in {BASELINE_PATH}: {reason}"
-        )
+        save_baseline(change(load_baseline(target), by, date), target)
+        self.store.record_event("security", f"{event} in {BASELINE_PATH}")
         return target
+
+    def accept_findings(self, findings: list[Any], reason: str) -> Path:
+        """Record ``findings`` in the main worktree's baseline with ``reason``; returns the baseline file."""
+        if not reason.strip():
+            raise CdevError("a reason is needed to accept a finding")
+        return self._update_baseline(
+            lambda baseline, by, date: baseline.accept(findings, reason.strip(), by, date),
+            f"accepted {len(findings)} finding(s): {reason}",
+        )
 
     def accept_advisory(self, advisory: str, package: str, reason: str) -> Path:
         """Accept a dependency advisory for ``package`` in the main worktree's baseline; returns the file."""
-        from cdev_tui.security.baseline import BASELINE_PATH, load_baseline, save_baseline
-
         if not reason.strip():
             raise CdevError("a reason is needed to accept an advisory")
-        target = self.paths.repo / BASELINE_PATH
-        by, date = self._reviewer()
-        save_baseline(
-            load_baseline(target).accept_advisory(advisory, package, reason.strip(), by, date), target
+        return self._update_baseline(
+            lambda baseline, by, date: baseline.accept_advisory(advisory, package, reason.strip(), by, date),
+            f"accepted {advisory} for {package}: {reason}",
         )
-        self.store.record_event("security", f"accepted {advisory} for {package} in {BASELINE_PATH}: {reason}")
-        return target
 
     def allow_rule(self, rule_id: str, glob: str, reason: str) -> Path:
         """Allow ``rule_id`` in files matching ``glob`` (main worktree's baseline); returns the baseline file."""
-        from cdev_tui.security.baseline import BASELINE_PATH, load_baseline, save_baseline
-
         if not reason.strip() or not glob.strip():
             raise CdevError("a path glob and a reason are needed to allow a rule")
-        target = self.paths.repo / BASELINE_PATH
-        by, date = self._reviewer()
-        save_baseline(load_baseline(target).allow(rule_id, glob.strip(), reason.strip(), by, date), target)
-        self.store.record_event("security", f"allowed {rule_id} in {glob.strip()}: {reason}")
-        return target
+        return self._update_baseline(
+            lambda baseline, by, date: baseline.allow(rule_id, glob.strip(), reason.strip(), by, date),
+            f"allowed {rule_id} in {glob.strip()}: {reason}",
+        )
 
     def predict_conflicts(
         self,

@@ -620,25 +620,6 @@ class MergeEditorScreen(Screen[bool | None]):
             super().__init__()
             self.reason = reason
 
-    def _gate_verdict(self) -> Any:
-        """The gate's verdict on the staged merge when this worktree is on the target branch, else None."""
-        from cdev_tui.gitops import git
-
-        worktree = self.session.worktree
-        if self.gate is None:
-            branch = git(
-                worktree, "symbolic-ref", "--quiet", "--short", "HEAD", ok_codes=(0, 1)
-            ).stdout.strip()
-            applies = branch == self.service.paths.target
-        else:
-            applies = self.gate
-        gate = self.service.security_gate() if applies else None
-        if gate is None:
-            return None
-        operation = self.session.operation
-        label = operation.describe() if operation is not None else worktree.name
-        return gate.check_staged(worktree, label)
-
     @on(GateRefused)
     def _gate_refused(self, message: GateRefused) -> None:
         self._confirm(
@@ -652,7 +633,9 @@ class MergeEditorScreen(Screen[bool | None]):
     @work(thread=True, exclusive=True, group="merge-git", exit_on_error=False, description="Concluding")
     def _conclude(self, override: str = "") -> None:
         if not override:
-            verdict = self._gate_verdict()
+            operation = self.session.operation
+            label = operation.describe() if operation is not None else self.session.worktree.name
+            verdict = self.service.conclude_verdict(self.session.worktree, label, self.gate)
             if verdict is not None and not verdict.passed:
                 self.post_message(self.GateRefused(verdict.describe()))
                 return
