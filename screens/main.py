@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +21,7 @@ from cdev_tui.screens.conflicts import ConflictsPane
 from cdev_tui.screens.metrics import MetricsPane
 from cdev_tui.screens.pane import Pane
 from cdev_tui.screens.security import SecurityPane
+from cdev_tui.screens.security_jobs import SecurityJobsMixin
 from cdev_tui.watch import watch_changes
 from cdev_tui.widgets.voice_indicator import VoiceIndicator
 
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from cdev_tui.workspace import WorkspaceSnapshot
 
 
-class MainScreen(Screen[None]):
+class MainScreen(SecurityJobsMixin, Screen[None]):
     """Agents, Conflicts, Security and Metrics, kept current by file watching."""
 
     # Messages are plain classes rather than dataclasses: each dataclass costs a millisecond of start-up.
@@ -50,28 +50,6 @@ class MainScreen(Screen[None]):
             super().__init__()
             self.report = report
             self.request = request
-
-    class ScanFinished(Message):
-        """A finished secret scan (a ``ScanReport``)."""
-
-        def __init__(self, report: Any) -> None:
-            super().__init__()
-            self.report = report
-
-    class ScanUpdated(Message):
-        """A rescan of the worktrees of a few agents whose files changed (a ``ScanReport``)."""
-
-        def __init__(self, report: Any) -> None:
-            super().__init__()
-            self.report = report
-
-    class ScanProgress(Message):
-        """Secret scan progress."""
-
-        def __init__(self, done: int, total: int) -> None:
-            super().__init__()
-            self.done = done
-            self.total = total
 
     def __init__(self, service: WorkspaceService) -> None:
         super().__init__()
@@ -331,113 +309,6 @@ class MainScreen(Screen[None]):
         changed_agents = None if self._conflicts_changed is None else set(self._conflicts_changed)
         self._predict_conflicts(snapshot, self._conflicts, changed_agents, self._conflicts_asked)
 
-    @work(thread=True, exclusive=True, group="scan", exit_on_error=False, description="Scanning for secrets")
-    def _scan(self, snapshot: WorkspaceSnapshot) -> None:
-        worker = get_current_worker()
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if now - last[0] > 0.1 or done == total:
-                last[0] = now
-                self.post_message(self.ScanProgress(done, total))
-
-        ruleset, _ = self.service.security_setup()
-        self.post_message(self._RulesetReady(ruleset))
-        report = self.service.scan(snapshot, cancel=lambda: worker.is_cancelled, progress=progress)
-        if not worker.is_cancelled:
-            self.post_message(self.ScanFinished(report))
-            self.app.call_from_thread(self._scan_dependencies, snapshot)
-
-    class _RulesetReady(Message):
-        def __init__(self, ruleset: Any) -> None:
-            super().__init__()
-            self.ruleset = ruleset
-
-    class DependenciesScanned(Message):
-        """A finished dependency scan (a ``DepsReport``)."""
-
-        def __init__(self, report: Any) -> None:
-            super().__init__()
-            self.report = report
-
-    class HistoryProgress(Message):
-        """History scan progress (blobs done of total)."""
-
-        def __init__(self, done: int, total: int) -> None:
-            super().__init__()
-            self.done = done
-            self.total = total
-
-    class HistoryScanned(Message):
-        """A finished (or cancelled) history scan (a ``ScanReport`` whose findings carry commits)."""
-
-        def __init__(self, report: Any) -> None:
-            super().__init__()
-            self.report = report
-
-    @on(SecurityPane.HistoryRequested)
-    def _history_requested(self, message: SecurityPane.HistoryRequested) -> None:
-        running = [w for w in self.workers if w.group == "history" and not w.is_finished]
-        if running:
-            for worker in running:
-                worker.cancel()
-            self.notify("History scan cancelled.", timeout=3)
-            return
-        self._deliver(SecurityPane, "show_history_progress", (0, 0))
-        self._scan_history()
-
-    @work(thread=True, exclusive=True, group="history", exit_on_error=False, description="Scanning history")
-    def _scan_history(self) -> None:
-        worker = get_current_worker()
-        last = [0.0]
-
-        def progress(done: int, total: int) -> None:
-            now = time.monotonic()
-            if now - last[0] > 0.2 or done == total:
-                last[0] = now
-                self.post_message(self.HistoryProgress(done, total))
-
-        report = self.service.scan_history(cancel=lambda: worker.is_cancelled, progress=progress)
-        self.post_message(self.HistoryScanned(report))
-
-    @on(HistoryProgress)
-    def _on_history_progress(self, message: HistoryProgress) -> None:
-        self._deliver(SecurityPane, "show_history_progress", (message.done, message.total))
-
-    @on(HistoryScanned)
-    def _on_history(self, message: HistoryScanned) -> None:
-        self._deliver(SecurityPane, "show_history", (message.report,))
-
-    @work(thread=True, exclusive=True, group="deps", exit_on_error=False, description="Checking dependencies")
-    def _scan_dependencies(self, snapshot: WorkspaceSnapshot) -> None:
-        self.post_message(self.DependenciesScanned(self.service.scan_dependencies(snapshot)))
-
-    @work(thread=True, group="baseline", exit_on_error=False, description="Updating the secrets baseline")
-    def _update_baseline(self, request: Any) -> None:
-        if isinstance(request, SecurityPane.AcceptRequested):
-            target = self.service.accept_findings(list(request.row.findings), request.reason)
-            done = f"Accepted {request.row.masked} in {target.name}: it no longer counts in any worktree."
-        elif isinstance(request, SecurityPane.AdvisoryAcceptRequested):
-            target = self.service.accept_advisory(request.advisory, request.package, request.reason)
-            done = f"Accepted {request.advisory} for {request.package} in {target.name}."
-        else:
-            target = self.service.allow_rule(request.rule_id, request.glob, request.reason)
-            done = f"Allowed {request.rule_id} in {request.glob} ({target.name})."
-        self.app.call_from_thread(self.notify, done, timeout=6)
-        self.app.call_from_thread(self.rescan)
-
-    @on(SecurityPane.AcceptRequested)
-    @on(SecurityPane.AdvisoryAcceptRequested)
-    @on(SecurityPane.AllowRequested)
-    def _baseline_requested(self, message: Message) -> None:
-        self._update_baseline(message)
-
-    @work(thread=True, group="scan-agents", exit_on_error=False, description="Rescanning changed worktrees")
-    def _rescan_agents(self, snapshot: WorkspaceSnapshot, agents: set[str]) -> None:
-        self.post_message(self.ScanUpdated(self.service.scan(snapshot, agents=agents)))
-        self.app.call_from_thread(self._scan_dependencies, snapshot)
-
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False, description="Computing metrics")
     def _compute_metrics(self, snapshot: WorkspaceSnapshot) -> None:
         self.post_message(self._MetricsReady(self.service.metrics(snapshot)))
@@ -543,33 +414,6 @@ class MainScreen(Screen[None]):
         self._deliver(ConflictsPane, "show_report", (message.report,))
         self._refresh_metrics()
 
-    @on(ScanProgress)
-    def _on_scan_progress(self, message: ScanProgress) -> None:
-        self._deliver(SecurityPane, "show_progress", (message.done, message.total))
-
-    @on(ScanFinished)
-    def _on_scan(self, message: ScanFinished) -> None:
-        self._scan_report = message.report
-        self._deliver(SecurityPane, "show_report", (message.report,))
-        self._refresh_metrics()
-
-    @on(_RulesetReady)
-    def _on_ruleset(self, message: _RulesetReady) -> None:
-        self._deliver(SecurityPane, "use_ruleset", (message.ruleset,))
-
-    @on(DependenciesScanned)
-    def _on_dependencies(self, message: DependenciesScanned) -> None:
-        self._deliver(SecurityPane, "show_deps", (message.report,))
-
-    @on(ScanUpdated)
-    def _on_scan_updated(self, message: ScanUpdated) -> None:
-        from cdev_tui.security import merge_reports
-
-        if self._scan_report is None:
-            return
-        self._scan_report = merge_reports(self._scan_report, message.report)
-        self._deliver(SecurityPane, "show_report", (self._scan_report,))
-
     def _refresh_metrics(self) -> None:
         if self.snapshot is not None:
             self._compute_metrics(self.snapshot)
@@ -602,9 +446,3 @@ class MainScreen(Screen[None]):
     def refresh_workspace(self) -> None:
         """Re-read everything from scratch."""
         self.load_workspace()
-
-    def rescan(self) -> None:
-        """Run the secret scan again."""
-        if self.snapshot is not None:
-            self._deliver(SecurityPane, "show_progress", (0, 0))
-            self._scan(self.snapshot)
