@@ -28,6 +28,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cdev_tui.demo_story import (
+    CONFIG_TOML,
+    OSV_DB,
+    SCRIPTS,
+    SECOND_BASE_COMMIT,
+    TASK_ID,
+    TASK_TITLE,
+    AgentScript,
+    demo_plan,
+)
 from cdev_tui.errors import CdevError
 from cdev_tui.gitops import git
 from cdev_tui.workspace_files import (
@@ -48,8 +58,6 @@ from cdev_tui.workspace_files import (
 )
 
 PROJECT = "shopfront"
-TASK_ID = "SHOP-42"
-TASK_TITLE = "Order history, catalog search and signed sessions"
 MARKER_NAME = "cdev-demo.json"  # inside the demo repository's .git folder
 DEMO_VERSION = 2
 
@@ -63,7 +71,6 @@ _GIT_CONFIG = (
 )
 _TOKEN_PLACEHOLDER = "__CDEV_DEMO_FAKE_GITHUB_TOKEN__"
 _TOKEN_FILE = "src/shopfront/auth/tokens.py"
-_OSV_DB = ".git/cdev-demo-osv"
 _RENAMED = {"gitignore": ".gitignore"}  # dotfiles are not picked up by package-data globs
 
 
@@ -96,271 +103,6 @@ class DemoWorkspace:
     def worktree(self, agent_id: str) -> Path:
         """The agent's worktree folder."""
         return self.worktrees_root / self.branch(agent_id)
-
-
-@dataclass(frozen=True)
-class _Commit:
-    message: str
-    minutes_ago: int
-    paths: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _AgentScript:
-    """How far one agent got: its commits, checklist stage and coordination status."""
-
-    agent_id: str
-    status: str
-    ticked: int
-    started: int | None
-    completed: int | None = None
-    commits: tuple[_Commit, ...] = ()
-    uncommitted: tuple[str, ...] = ()
-    validation_status_at: int | None = None  # commit cdev's per-agent validation-status.yaml then
-    completed_marker: bool = False
-    merged_at: int | None = None
-    idle_since: int | None = None  # the agent last touched its workspace this long ago: it looks stalled
-
-
-# --- the plan ------------------------------------------------------------------------------------------
-
-_AGENTS: list[dict[str, Any]] = [
-    {
-        "agentId": "db_agent",
-        "agentRole": "Database & Data Management",
-        "focusArea": "Database",
-        "dependencies": [],
-        "filesToCreate": [
-            "src/shopfront/db/migrations.py",
-            "src/shopfront/db/repository.py",
-            "tests/test_repository.py",
-        ],
-        "filesToModify": ["src/shopfront/db/models.py"],
-        "testContracts": ["tests/test_repository.py", "tests/test_db.py"],
-        "validationCriteria": [
-            "Migrations create products, customers, orders and order_lines",
-            "Order lines keep the unit price paid",
-            "Repositories round-trip products and orders",
-            "tests/test_repository.py passes",
-        ],
-        "estimatedTime": 30,
-        "canStartImmediately": True,
-    },
-    {
-        "agentId": "catalog_agent",
-        "agentRole": "Catalog Search & Pricing",
-        "focusArea": "Catalog",
-        "dependencies": [],
-        "filesToCreate": ["src/shopfront/catalog/search.py", "tests/test_search.py"],
-        "filesToModify": ["src/shopfront/catalog/pricing.py", "src/shopfront/catalog/products.py"],
-        "testContracts": ["tests/test_search.py", "tests/test_pricing.py"],
-        "validationCriteria": [
-            "Search ranks whole-word name matches first",
-            "Discounts are capped at 70 %",
-            "Volume discount tiers at 10, 20 and 50 units",
-            "tests/test_search.py and tests/test_pricing.py pass",
-        ],
-        "estimatedTime": 35,
-        "canStartImmediately": True,
-    },
-    {
-        "agentId": "api_agent",
-        "agentRole": "Backend & API",
-        "focusArea": "API",
-        "dependencies": ["db_agent"],
-        "filesToCreate": ["src/shopfront/api/schemas.py", "tests/test_orders_api.py"],
-        "filesToModify": ["src/shopfront/api/routes.py", "src/shopfront/app.py"],
-        "testContracts": ["tests/test_orders_api.py", "tests/test_routes.py"],
-        "validationCriteria": [
-            "POST /cart/items validates sku and quantity",
-            "GET /orders/{order_id} returns the order with its lines",
-            "Errors use the JSON error shape",
-            "tests/test_orders_api.py passes",
-        ],
-        "estimatedTime": 40,
-        "canStartImmediately": False,
-    },
-    {
-        "agentId": "auth_agent",
-        "agentRole": "Authentication & Authorization",
-        "focusArea": "Authentication",
-        "dependencies": ["db_agent"],
-        "filesToCreate": [
-            "src/shopfront/auth/tokens.py",
-            "src/shopfront/auth/middleware.py",
-            "tests/test_tokens.py",
-            "requirements.txt",
-        ],
-        "filesToModify": ["src/shopfront/auth/passwords.py"],
-        "testContracts": ["tests/test_tokens.py", "tests/test_passwords.py"],
-        "validationCriteria": [
-            "Passwords are hashed with 600,000 PBKDF2 iterations",
-            "Signed session tokens expire",
-            "Cart routes require a logged-in customer",
-            "tests/test_tokens.py passes",
-        ],
-        "estimatedTime": 45,
-        "canStartImmediately": False,
-    },
-    {
-        "agentId": "cart_agent",
-        "agentRole": "Cart & Checkout",
-        "focusArea": "Checkout",
-        "dependencies": ["catalog_agent", "auth_agent"],
-        "filesToCreate": ["src/shopfront/cart/checkout.py", "tests/test_checkout.py"],
-        "filesToModify": ["src/shopfront/cart/cart.py", "src/shopfront/cart/totals.py"],
-        "testContracts": ["tests/test_checkout.py", "tests/test_cart.py"],
-        "validationCriteria": [
-            "Checkout reserves stock all or nothing",
-            "Totals include VAT and shipping",
-            "Members get their discount on every cart line",
-            "tests/test_checkout.py passes",
-        ],
-        "estimatedTime": 35,
-        "canStartImmediately": False,
-    },
-]
-
-_MERGE_ORDER = ["db_agent", "catalog_agent", "auth_agent", "api_agent", "cart_agent"]
-
-_SCRIPTS: list[_AgentScript] = [
-    _AgentScript(
-        "db_agent",
-        status="merged",
-        ticked=4,
-        started=160,
-        completed=112,
-        merged_at=105,
-        commits=(
-            _Commit(
-                "feat(db_agent): schema migrations and order lines",
-                140,
-                ("src/shopfront/db/models.py", "src/shopfront/db/migrations.py"),
-            ),
-            _Commit(
-                "feat(db_agent): product and order repositories",
-                118,
-                ("src/shopfront/db/repository.py", "tests/test_repository.py"),
-            ),
-        ),
-    ),
-    _AgentScript(
-        "catalog_agent",
-        status="committed",
-        ticked=4,
-        started=158,
-        completed=70,
-        completed_marker=True,
-        validation_status_at=70,
-        commits=(
-            _Commit(
-                "feat(catalog_agent): product search",
-                130,
-                (
-                    "src/shopfront/catalog/search.py",
-                    "src/shopfront/catalog/products.py",
-                    "tests/test_search.py",
-                ),
-            ),
-            _Commit(
-                "feat(catalog_agent): cap discounts and add volume tiers",
-                95,
-                ("src/shopfront/catalog/pricing.py",),
-            ),
-        ),
-    ),
-    _AgentScript(
-        "api_agent",
-        status="in_progress",
-        ticked=3,
-        started=100,
-        validation_status_at=52,
-        idle_since=52,
-        commits=(
-            _Commit(
-                "feat(api_agent): validate cart bodies and add order lookup",
-                80,
-                ("src/shopfront/api/schemas.py", "src/shopfront/api/routes.py", "src/shopfront/app.py"),
-            ),
-        ),
-    ),
-    _AgentScript(
-        "auth_agent",
-        status="in_progress",
-        ticked=2,
-        started=98,
-        commits=(
-            _Commit(
-                "feat(auth_agent): signed session tokens and stronger password hashing",
-                75,
-                ("src/shopfront/auth/tokens.py", "src/shopfront/auth/passwords.py", "requirements.txt"),
-            ),
-            _Commit(
-                "feat(auth_agent): require login for cart routes",
-                38,
-                ("src/shopfront/auth/middleware.py", "src/shopfront/api/routes.py"),
-            ),
-        ),
-    ),
-    _AgentScript(
-        "cart_agent",
-        status="blocked",
-        ticked=0,
-        started=None,
-        uncommitted=(
-            "src/shopfront/catalog/pricing.py",
-            "src/shopfront/cart/cart.py",
-            "src/shopfront/cart/checkout.py",
-        ),
-    ),
-]
-
-_SECOND_BASE_COMMIT = (
-    "src/shopfront/catalog/",
-    "src/shopfront/cart/",
-    "src/shopfront/api/",
-    "src/shopfront/app.py",
-    "tests/conftest.py",
-    "tests/test_pricing.py",
-    "tests/test_products.py",
-    "tests/test_cart.py",
-    "tests/test_routes.py",
-)
-
-_CONFIG_TOML = f"""\
-# cdev-tui settings for this repository
-target_branch = "main"
-test_command = "python -m pytest -q"
-# The demo's offline advisory database (real osv.dev records for requests), inside .git so it is not committed.
-osv_db = "{_OSV_DB}"
-"""
-
-
-def demo_plan() -> dict[str, Any]:
-    """The SHOP-42 task plan (§2.2 schema, exclusive ownership) that the demo commits and spawns from."""
-    ownership = {a["agentId"]: [*a["filesToCreate"], *a["filesToModify"]] for a in _AGENTS}
-    return {
-        "taskId": TASK_ID,
-        "taskTitle": TASK_TITLE,
-        "decompositionStrategy": "exclusive_ownership",
-        "conflictResolution": "eliminated_by_design",
-        "parallelAgents": json.loads(json.dumps(_AGENTS)),
-        "integrationPlan": {
-            "mergeOrder": list(_MERGE_ORDER),
-            "validationSteps": [
-                "Validate exclusive file ownership",
-                "Run individual agent tests",
-                "Integration testing",
-                "Full system validation",
-            ],
-            "estimatedIntegrationTime": "15 minutes",
-        },
-        "exclusiveOwnership": {
-            "validated": True,
-            "totalFiles": sum(len(files) for files in ownership.values()),
-            "agentOwnership": ownership,
-        },
-    }
 
 
 def fake_github_token(seed: str = "cdev-tui demo") -> str:
@@ -474,14 +216,14 @@ class _Builder:
         self.repo.mkdir(parents=True)
         self.git(self.repo, "init", "--quiet", "--initial-branch=main", minutes_ago=185)
         self.write_marker(complete=False)
-        shutil.copytree(self.assets / "osv", self.repo / _OSV_DB)
+        shutil.copytree(self.assets / "osv", self.repo / OSV_DB)
         self.base_commits()
         spawn_point = self.git(self.repo, "rev-parse", "HEAD")
-        worktrees = {script.agent_id: self.spawn(script, spawn_point) for script in _SCRIPTS}
-        for script in _SCRIPTS:
+        worktrees = {script.agent_id: self.spawn(script, spawn_point) for script in SCRIPTS}
+        for script in SCRIPTS:
             self.work(script, worktrees[script.agent_id])
         states = [
-            AgentState(s.agent_id, s.status, self.stamp(s.started), self.stamp(s.completed)) for s in _SCRIPTS
+            AgentState(s.agent_id, s.status, self.stamp(s.started), self.stamp(s.completed)) for s in SCRIPTS
         ]
         status = coordination_status(
             self.plan, states, created_at=iso_utc(self.at(165)), last_updated=iso_utc(self.at(20))
@@ -492,7 +234,7 @@ class _Builder:
             repo=self.repo,
             worktrees_root=self.root,
             plan_path=self.repo / "shared" / "deployment-plans" / plan_file_name(TASK_ID),
-            agents=[s.agent_id for s in _SCRIPTS],
+            agents=[s.agent_id for s in SCRIPTS],
             secret_file=worktrees["auth_agent"] / _TOKEN_FILE,
         )
 
@@ -509,14 +251,14 @@ class _Builder:
         template = self.assets / PROJECT
 
         def later(rel: str) -> bool:
-            return rel.startswith(_SECOND_BASE_COMMIT)
+            return rel.startswith(SECOND_BASE_COMMIT)
 
         first = self.copy_tree(template, self.repo, only=lambda rel: not later(rel))
         self.commit(self.repo, "Initial shopfront skeleton: settings, database and accounts", first, 180)
         second = self.copy_tree(template, self.repo, only=later)
         self.commit(self.repo, "Add the catalog, carts and the JSON API", second, 176)
 
-        atomic_write_text(self.repo / ".cdev" / "config.toml", _CONFIG_TOML)
+        atomic_write_text(self.repo / ".cdev" / "config.toml", CONFIG_TOML)
         plan_path = self.repo / "shared" / "deployment-plans" / plan_file_name(TASK_ID)
         write_plan_json(plan_path, self.plan)
         write_linear_cache(self.repo, self.linear_issue())
@@ -550,7 +292,7 @@ class _Builder:
             "updatedAt": iso_utc(self.at(168)),
         }
 
-    def spawn(self, script: _AgentScript, spawn_point: str) -> Path:
+    def spawn(self, script: AgentScript, spawn_point: str) -> Path:
         branch = branch_name(TASK_ID, script.agent_id)
         worktree = self.root / branch
         self.git(self.repo, "worktree", "add", "--quiet", "-b", branch, str(worktree), spawn_point)
@@ -568,7 +310,7 @@ class _Builder:
         )
         return worktree
 
-    def work(self, script: _AgentScript, worktree: Path) -> None:
+    def work(self, script: AgentScript, worktree: Path) -> None:
         for commit in script.commits:
             for rel in commit.paths:
                 self.agent_file(script.agent_id, rel, worktree)
@@ -592,7 +334,7 @@ class _Builder:
                 self.repo, "merge", "--no-ff", "--quiet", "-m", message, branch, minutes_ago=script.merged_at
             )
 
-    def commit_validation_status(self, script: _AgentScript, worktree: Path) -> None:
+    def commit_validation_status(self, script: AgentScript, worktree: Path) -> None:
         """cdev's agent-commit bookkeeping (§2.10b), committed into the branch as the real script did."""
         agent = next(a for a in self.plan["parallelAgents"] if a["agentId"] == script.agent_id)
         total = len(agent["validationCriteria"])
