@@ -9,7 +9,6 @@ block an agent that did not bring it. Reads only; changes nothing.
 from __future__ import annotations
 
 import posixpath
-import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from cdev_tui.security.baseline import Suppressions
 from cdev_tui.security.history import Change, diff_changes, scan_changes, staged_changes
 from cdev_tui.security.model import Finding
 from cdev_tui.security.ruleset import DEFAULT_RULESET, RuleSet
+from cdev_tui.security.walk import run_git
 
 GATE_LEVELS = ("off", "low", "medium", "high", "critical")
 _RANK = {"critical": 4, "high": 3, "medium": 2, "low": 1}
@@ -113,7 +113,7 @@ def _with_manifests(paths: Sequence[str]) -> list[str]:
 def _export(repo: Path, rev: str, paths: Sequence[str], root: Path) -> None:
     """Write ``rev:path`` (the index's version when ``rev`` is "") under ``root`` for the paths that exist."""
     for path in paths:
-        shown = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=repo, capture_output=True, check=False)
+        shown = run_git(repo, "show", f"{rev}:{path}")
         if shown.returncode != 0:
             continue  # not in that version
         target = root / path

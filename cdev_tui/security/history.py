@@ -26,6 +26,7 @@ from cdev_tui.security.hygiene import DEFAULT_SIZE_LIMIT
 from cdev_tui.security.model import Finding, ScanReport
 from cdev_tui.security.ruleset import DEFAULT_RULESET, RuleSet
 from cdev_tui.security.scan import is_binary
+from cdev_tui.security.walk import run_git
 
 _NO_BLOB = "0" * 40
 _SKIPPED_MODES = ("160000", "120000")  # submodules and symlinks hold no content of their own
@@ -45,7 +46,7 @@ class Change:
 
 
 def _run(repo: Path, *args: str) -> bytes:
-    result = subprocess.run(["git", *args], cwd=repo, capture_output=True, check=False)
+    result = run_git(repo, *args)
     if result.returncode != 0:
         message = result.stderr.decode(errors="replace").strip().splitlines()
         raise CdevError(f"git {args[0]} failed in {repo}: {message[0] if message else result.returncode}")

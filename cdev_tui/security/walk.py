@@ -19,27 +19,32 @@ class Listing:
     in_git: bool  # the root lies inside a git work tree (even when git's listing was not used)
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """git run directly (not through GitPython, whose import alone costs more than a small scan)."""
+def run_git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """git run directly, its output as bytes (not through GitPython, whose import alone costs more than a
+    small scan); a failing command is the caller's to judge by its return code."""
     try:
-        return subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, errors="surrogateescape", check=False
-        )
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
     except OSError as exc:
         raise CdevError(f"{root}: cannot run git ({exc.strerror})") from None
 
 
+def _git(root: Path, *args: str) -> tuple[int, str]:
+    """:func:`run_git`'s return code and its output as text."""
+    result = run_git(root, *args)
+    return result.returncode, result.stdout.decode("utf-8", "surrogateescape")
+
+
 def git_common_dir(root: Path) -> Path | None:
     """The git common directory of the repository ``root`` lies in, or None outside git."""
-    result = _git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
-    return Path(result.stdout.strip()) if result.returncode == 0 and result.stdout.strip() else None
+    code, out = _git(root, "rev-parse", "--path-format=absolute", "--git-common-dir")
+    return Path(out.strip()) if code == 0 and out.strip() else None
 
 
 def _git_prefix(root: Path) -> str | None:
     """The root's path inside its work tree ("" at the top), or None outside any work tree."""
-    result = _git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
-    lines = result.stdout.split("\n")
-    if result.returncode != 0 or lines[0] != "true":
+    code, out = _git(root, "rev-parse", "--is-inside-work-tree", "--show-prefix")
+    lines = out.split("\n")
+    if code != 0 or lines[0] != "true":
         return None
     return lines[1] if len(lines) > 1 else ""
 
@@ -63,12 +68,13 @@ def list_root(root: Path) -> Listing:
     if prefix is None:
         return Listing(_walk(root), in_git=False)
     # A root inside an ignored directory (say a vendored tree) is scanned as plain files.
-    if prefix and _git(root, "check-ignore", "-q", ".").returncode == 0:
+    if prefix and _git(root, "check-ignore", "-q", ".")[0] == 0:
         return Listing(_walk(root), in_git=True)
-    listed = _git(root, "ls-files", "-z", "-co", "--exclude-standard")
+    listed = run_git(root, "ls-files", "-z", "-co", "--exclude-standard")
     if listed.returncode != 0:
-        raise CdevError(f"{root}: git ls-files failed: {listed.stderr.strip() or listed.returncode}")
-    out = listed.stdout
+        message = listed.stderr.decode(errors="replace").strip()
+        raise CdevError(f"{root}: git ls-files failed: {message or listed.returncode}")
+    out = listed.stdout.decode("utf-8", "surrogateescape")
     return Listing(sorted(set(filter(None, out.split("\0")))), in_git=True)
 
 
