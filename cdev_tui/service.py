@@ -247,9 +247,7 @@ class WorkspaceService:
 
         if suppressions is None:
             _, suppressions = self.security_setup()
-        report = scan_dependencies(self._security_roots(snapshot), self.osv_db()).accepting(
-            suppressions
-        )
+        report = scan_dependencies(self._security_roots(snapshot), self.osv_db()).accepting(suppressions)
         self.store.record_timing(
             "security.deps",
             report.seconds,
