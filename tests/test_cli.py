@@ -50,6 +50,18 @@ def test_status_json_lists_agents_with_status_progress_dependencies_and_violatio
     assert data["target"] == "main"
 
 
+def test_repo_and_db_may_come_before_the_command(
+    demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # not a repository: only --repo says where to look
+    code, data = run_json(
+        capsys, "--repo", str(demo), "--db", str(tmp_path / "c.db"), "status", "--format", "json"
+    )
+    assert code == 0
+    assert len(data["agents"]) == 5
+    assert (tmp_path / "c.db").is_file()
+
+
 def test_status_table(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["status", "--repo", str(demo), "--db", str(tmp_path / "c.db")]) == 0
     out = capsys.readouterr().out

@@ -65,7 +65,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     names = subcommands()
     for name in _named_command(argv or (), names) or names:
         module = importlib.import_module(f"cdev_tui.cli.{name}")
-        sub = commands.add_parser(name, parents=[common], help=module.HELP, description=module.HELP)
+        sub = commands.add_parser(
+            name, parents=[common_options(after_command=True)], help=module.HELP, description=module.HELP
+        )
         module.register(sub)
     return parser
 

@@ -15,14 +15,19 @@ EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT = 0, 1, 2
 T = TypeVar("T")
 
 
-def common_options() -> argparse.ArgumentParser:
-    """The options every command takes: ``--repo`` and ``--db``."""
+def common_options(*, after_command: bool = False) -> argparse.ArgumentParser:
+    """The options every command takes: ``--repo`` and ``--db``.
+
+    ``after_command``: the copy a subcommand takes, which sets them only when given there, so that
+    ``cdev-tui --repo R status`` keeps the value given before the subcommand.
+    """
+    default = argparse.SUPPRESS if after_command else None
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
-        "--repo", type=Path, default=None, help="repository to open (default: the current one)"
+        "--repo", type=Path, default=default, help="repository to open (default: the current one)"
     )
     common.add_argument(
-        "--db", type=Path, default=None, help="store file (default: <git common dir>/cdev/cdev.db)"
+        "--db", type=Path, default=default, help="store file (default: <git common dir>/cdev/cdev.db)"
     )
     return common
 
