@@ -331,6 +331,8 @@ def remove_worktree(agent: Agent, *, confirm: bool, force: bool = False) -> Remo
     locked worktree always.
     """
     facts = agent.facts
+    if facts.remote:
+        raise ActionRefused(remote_refusal(agent))
     if facts.worktree is None:
         raise CdevError(f"{agent.agent_id}: has no worktree (planned, not spawned)")
     worktree = facts.worktree
@@ -452,7 +454,17 @@ def _split(command: str, setting: str) -> list[str]:
     return argv
 
 
+def remote_refusal(agent: Agent) -> str:
+    """Why an action that needs a worktree cannot run on a remote agent."""
+    return (
+        f"{agent.agent_id}: remote branch {agent.facts.branch} — no worktree here; it is worked on "
+        "elsewhere (fetch to see its progress, integrate to merge it)"
+    )
+
+
 def _worktree(agent: Agent) -> Path:
+    if agent.facts.remote:
+        raise ActionRefused(remote_refusal(agent))
     worktree = agent.facts.worktree
     if worktree is None:
         raise CdevError(f"{agent.agent_id}: has no worktree (planned, not spawned)")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -58,17 +58,24 @@ class Config:
     security_gate: str = "medium"
     """Integration refuses an agent adding secrets or vulnerable dependencies at or above this severity
     (``low``, ``medium``, ``high``, ``critical``; ``off`` lets everything through)."""
+    remote_agents: tuple[str, ...] = ()
+    """Remote branches that are agents too, as ``remote/branch-pattern`` globs (``origin/agent/*``): agents
+    working on other machines, seen through ``git fetch``. Empty: none."""
+    remote_fetch_minutes: int = 5
+    """How often the app fetches the remotes of ``remote_agents`` (0: only on demand, ``r`` or ``--fetch``)."""
 
 
 ENV_PREFIX = "CDEV_TUI_"
 _PATH_KEYS = {"worktrees_root", "coordination_dir", "osv_db"}
-_INT_KEYS = {"refresh_debounce_ms", "stall_minutes", "voice_silence_ms"}
+_INT_KEYS = {"refresh_debounce_ms", "stall_minutes", "voice_silence_ms", "remote_fetch_minutes"}
 _INT_RANGES = {"voice_silence_ms": (100, 5000)}
 _STR_KEYS = {"target_branch", "theme", "test_command", "agent_command"}
 _OPTIONAL_STR_KEYS = {"voice_device", "voice_wake_word"}
 _PATH_OR_NAME_KEYS = {"voice_model"}
 """A folder (relative paths from the file's base, like paths) or a bare name such as ``base.en``."""
 _BOOL_KEYS = {"voice_preload", "voice_speak", "voice_llm_fallback"}
+_PATTERN_LIST_KEYS = {"remote_agents"}
+"""A list of ``remote/branch-pattern`` strings (comma-separated in the environment)."""
 _CHOICE_KEYS = {"security_gate": ("off", "low", "medium", "high", "critical")}
 _ENV_TRUE, _ENV_FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
@@ -170,8 +177,27 @@ def _coerce(key: str, value: Any, source: Path, base: Path, from_env: bool) -> A
         if not isinstance(value, str) or value.strip().lower() not in choices:
             raise bad("one of " + ", ".join(choices))
         return value.strip().lower()
+    if key in _PATTERN_LIST_KEYS:
+        return _remote_patterns(value, from_env, bad)
     if key == "keymap":
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
             raise bad("a table of binding id = keys")
         return dict(value)
     raise bad("a known type")  # pragma: no cover - every field is handled above
+
+
+def _remote_patterns(value: Any, from_env: bool, bad: Callable[[str], CdevError]) -> tuple[str, ...]:
+    """``["origin/agent/*", ...]``: each a remote name, a slash and a non-empty branch pattern."""
+    if from_env and isinstance(value, str):
+        value = [part for part in (p.strip() for p in value.split(",")) if part]
+    if not isinstance(value, list | tuple):
+        raise bad('a list of "remote/branch-pattern" strings such as ["origin/agent/*"]')
+    patterns = []
+    for item in value:
+        if not isinstance(item, str):
+            raise bad('a list of "remote/branch-pattern" strings such as ["origin/agent/*"]')
+        remote, _, pattern = item.strip().partition("/")
+        if not remote or not pattern.strip("/") or any(c.isspace() for c in item.strip()):
+            raise bad('a list of "remote/branch-pattern" strings such as ["origin/agent/*"]')
+        patterns.append(item.strip())
+    return tuple(dict.fromkeys(patterns))

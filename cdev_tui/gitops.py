@@ -89,6 +89,25 @@ def find_worktree_root(path: Path | str) -> Path:
     raise NotAGitRepoError(f"{path}: not a git repository")
 
 
+def locate_common_dir(path: Path | str) -> Path:
+    """The git common directory of the repository around ``path``, found by reading files (no git).
+
+    The main worktree's ``.git`` folder, or for a linked worktree the folder its ``.git`` file points to
+    followed by that folder's ``commondir``. Resolved, so it compares equal to :func:`common_dir`'s.
+    """
+    dot_git = find_worktree_root(path) / ".git"
+    if dot_git.is_dir():
+        return dot_git.resolve()
+    text = dot_git.read_text(errors="replace").strip()
+    if not text.startswith("gitdir:"):
+        raise NotAGitRepoError(f"{dot_git}: not a git worktree link")
+    git_dir = (dot_git.parent / text[len("gitdir:") :].strip()).resolve()
+    common = git_dir / "commondir"
+    if common.is_file():
+        return (git_dir / common.read_text().strip()).resolve()
+    return git_dir
+
+
 def common_dir(path: Path | str) -> Path:
     """The git common directory shared by the main repository and all of its worktrees."""
     out = git(path, "rev-parse", "--path-format=absolute", "--git-common-dir").stdout
@@ -218,17 +237,39 @@ def ref_exists(path: Path | str, ref: str) -> bool:
     return git(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1, 128)).code == 0
 
 
-def detect_target_branch(repo: Path | str) -> str:
-    """The branch agents integrate into: origin's HEAD, else main/master/trunk, else the main worktree's branch."""
-    result = git(repo, "symbolic-ref", "--quiet", "--short", "refs/remotes/origin/HEAD", ok_codes=(0, 1, 128))
-    if result.code == 0 and result.stdout:
-        name = result.stdout.split("/", 1)[-1]
-        if ref_exists(repo, name):
+def branch_refs(repo: Path | str) -> dict[str, str]:
+    """Every local and remote-tracking branch ref, each mapped to the ref it points to when symbolic (such
+    as ``refs/remotes/origin/HEAD``), else ``""``: one git process."""
+    out = git(repo, "for-each-ref", "--format=%(refname)%1f%(symref)", "refs/heads", "refs/remotes").stdout
+    return dict(line.partition("\x1f")[::2] for line in out.splitlines() if line)
+
+
+def branch_exists(repo: Path | str, name: str, refs: Mapping[str, str]) -> bool:
+    """Whether ``name`` names a commit: a branch or remote branch in ``refs``, else asked of git."""
+    if any(ref in refs for ref in (name, f"refs/heads/{name}", f"refs/remotes/{name}")):
+        return True
+    return ref_exists(repo, name)  # a tag, a commit id, ...
+
+
+def detect_target_branch(repo: Path | str, refs: Mapping[str, str] | None = None) -> str:
+    """The branch agents integrate into: origin's HEAD, else main/master/trunk, else the main worktree's branch.
+
+    ``refs`` is :func:`branch_refs`'s answer when the caller has it; the main worktree's branch is read
+    from its HEAD file.
+    """
+    refs = branch_refs(repo) if refs is None else refs
+    origin_head = refs.get("refs/remotes/origin/HEAD", "")
+    if origin_head.startswith("refs/remotes/origin/"):
+        name = origin_head.removeprefix("refs/remotes/origin/")
+        if f"refs/heads/{name}" in refs:
             return name
     for name in ("main", "master", "trunk", "develop"):
-        if ref_exists(repo, f"refs/heads/{name}"):
+        if f"refs/heads/{name}" in refs:
             return name
-    branch = current_branch(main_worktree(repo))
-    if branch:
-        return branch
+    try:
+        head = (locate_common_dir(repo) / "HEAD").read_text().strip()
+    except OSError:
+        head = ""
+    if head.startswith("ref: refs/heads/"):
+        return head.removeprefix("ref: refs/heads/")
     raise CdevError(f"{repo}: cannot tell the target branch; set target_branch in .cdev/config.toml")

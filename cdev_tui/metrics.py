@@ -76,6 +76,15 @@ class MetricsSummary:
     recent_events: list[EventRow] = field(default_factory=list)
     """The newest events (status changes and actions), newest last."""
     voice: VoiceSummary | None = None
+    caches: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Hits and misses per cached operation (answers by git object id, scan results by blob)."""
+
+    @property
+    def redundant_avoided(self) -> float:
+        """The share of cached lookups that needed no work (0 when nothing was asked yet)."""
+        hits = sum(h for h, _ in self.caches.values())
+        total = hits + sum(m for _, m in self.caches.values())
+        return hits / total if total else 0.0
 
     @property
     def speedup(self) -> float | None:
@@ -97,6 +106,7 @@ def summarize(
     timings: list[TimingSummary] = []
     events: list[EventRow] = []
     voice: VoiceSummary | None = None
+    caches: dict[str, tuple[int, int]] = {}
     if store is not None:
         rows = store.snapshots(since=(now or time.time()) - window_hours * 3600)
         history = progress_series(rows)
@@ -104,6 +114,7 @@ def summarize(
         timings = summarize_timings(store.timings())
         events = store.events(limit=20)
         voice = summarize_voice(store.voice_log())
+        caches = dict(sorted(store.cache_stats().items()))
     return MetricsSummary(
         agents_total=len(agents),
         by_status=dict(sorted(Counter(str(a.status) for a in agents).items())),
@@ -119,6 +130,7 @@ def summarize(
         timings=timings,
         recent_events=events,
         voice=voice,
+        caches=caches,
     )
 
 

@@ -21,8 +21,10 @@ from cdev_tui.status import AgentStatus
 if TYPE_CHECKING:  # the modules themselves load in the worker that first needs them
     from cdev_tui.conflicts import ConflictReport
     from cdev_tui.metrics import MetricsSummary
+    from cdev_tui.object_cache import ObjectCache
     from cdev_tui.store import Store
     from cdev_tui.workspace import WorkspaceLoader, WorkspacePaths, WorkspaceSnapshot
+    from cdev_tui.workspace.last_known import LastKnown
 
 Cancel = Callable[[], bool]
 Progress = Callable[[int, int], None]
@@ -53,6 +55,7 @@ class WorkspaceService:
         self._db = db
         self._paths = paths
         self._store = store
+        self._objects: ObjectCache | None = None
         self._lock = threading.Lock()
         self._recorded: dict[str, tuple[str, int, int, int, int]] = {}
         self.last_sync_message: str | None = None
@@ -80,11 +83,59 @@ class WorkspaceService:
             return self._store
 
     @property
+    def objects(self) -> ObjectCache:
+        """The cache of answers keyed by git object ids, kept in the store and shared by every engine."""
+        store = self.store
+        with self._lock:
+            if self._objects is None:
+                from cdev_tui.object_cache import ObjectCache
+
+                self._objects = ObjectCache(store)
+            return self._objects
+
+    @property
     def loader(self) -> WorkspaceLoader:
-        """A loader for this workspace (stateless, cheap)."""
+        """A loader for this workspace (cheap: its answers live in :attr:`objects`)."""
         from cdev_tui.workspace import WorkspaceLoader
 
-        return WorkspaceLoader(self.paths, now=self.wall_clock, stall_minutes=self.config.stall_minutes)
+        return WorkspaceLoader(
+            self.paths,
+            now=self.wall_clock,
+            stall_minutes=self.config.stall_minutes,
+            cache=self.objects,
+            remote_patterns=self.config.remote_agents,
+        )
+
+    def db_path(self) -> Path:
+        """The store's file: the one given, else ``<git common dir>/cdev/cdev.db`` (found without git)."""
+        from cdev_tui.gitops import locate_common_dir
+        from cdev_tui.store import default_db_path
+
+        return self._db or default_db_path(locate_common_dir(self.start))
+
+    def last_known(self, name: str = "workspace") -> LastKnown | None:
+        """The workspace (or with ``name="conflicts"`` the conflict report) as the store last saw it, for the
+        first frame: no git, no writer thread.
+
+        None before the first read; CdevError (one line) when the saved one must not be drawn (another
+        repository, another version, damaged).
+        """
+        from cdev_tui.gitops import locate_common_dir
+        from cdev_tui.workspace.last_known import LastKnownError, load_last_known
+
+        root = _last_known_roots()[name]
+        try:
+            return load_last_known(self.db_path(), locate_common_dir(self.start), name, root)
+        except LastKnownError as exc:
+            raise CdevError(f"{exc}; reading it afresh") from None
+
+    def _save_last_known(self, name: str, value: Any, taken_at: float) -> None:
+        from cdev_tui.workspace.last_known import dump, fingerprint
+
+        common = str(self.paths.common_dir.resolve())
+        self.store.save_last_known(
+            name, common, fingerprint(_last_known_roots()[name]), taken_at, dump(value)
+        )
 
     def load(self) -> WorkspaceSnapshot:
         """Read every agent and record what changed."""
@@ -106,6 +157,42 @@ class WorkspaceService:
         self._after_read(fresh, "workspace.refresh", started)
         return self._sync_coordination(fresh)
 
+    def fetch_remotes(self) -> list[str]:
+        """``git fetch --prune`` each remote the ``remote_agents`` patterns name; one notice per failure.
+
+        Never raises for a remote that is unreachable, asks for credentials (no prompt: it fails), hangs
+        (killed after :data:`FETCH_TIMEOUT` seconds) or rejects the fetch: the notice says the remote agents
+        shown are as of the last successful fetch, and when that was. Each fetch is recorded as an event.
+        """
+        from cdev_tui.workspace.remote import remote_names
+
+        repo = self.paths.repo
+        notices = []
+        for remote in remote_names(self.config.remote_agents):
+            started = self.timer()
+            error = _git_fetch(repo, remote)
+            seconds = self.timer() - started
+            if error is None:
+                self.store.record_event(FETCH_EVENT, f"{remote}: fetched in {seconds:.1f} s")
+                continue
+            when = self._last_fetch(remote)
+            self.store.record_event(FETCH_FAILED_EVENT, f"{remote}: {error}")
+            as_of = f"as of the last fetch ({when})" if when else "as of the last fetch (none recorded)"
+            notices.append(f"{remote}: fetch failed: {error}; showing remote agents {as_of}")
+        return notices
+
+    def _last_fetch(self, remote: str) -> str | None:
+        """When cdev-tui last fetched ``remote`` successfully (local time), from the store's events."""
+        self.store.flush()
+        rows = self.store.query(
+            "SELECT max(ts) AS ts FROM events WHERE kind = ? AND substr(message, 1, ?) = ?",
+            (FETCH_EVENT, len(remote) + 1, f"{remote}:"),
+        )
+        ts = rows[0]["ts"] if rows else None
+        if ts is None:
+            return None
+        return datetime.fromtimestamp(ts, UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
     def _sync_coordination(self, snapshot: WorkspaceSnapshot) -> WorkspaceSnapshot:
         """Keep cdev's coordination status in step with the agents; a broken file becomes a notice."""
         from cdev_tui.coordination import sync_coordination_status
@@ -125,6 +212,7 @@ class WorkspaceService:
         from cdev_tui.store import AgentSnapshotRow
 
         self.store.record_timing(op, self.timer() - started, f"{len(snapshot.agents)} agents")
+        self._save_last_known("workspace", snapshot, snapshot.taken_at)
         now = self.wall_clock()
         rows = []
         for agent in snapshot.agents:
@@ -193,7 +281,15 @@ class WorkspaceService:
         self.store.record_timing(
             "security.scan", report.seconds, f"{report.files_scanned} files, {report.files_from_cache} cached"
         )
+        self._count_blob_cache(report)
         return report
+
+    def _count_blob_cache(self, report: Any) -> None:
+        """The scanner keeps its own cache (findings by blob id); its hits join the shared counts."""
+        if report.files_scanned:
+            hits = report.files_from_cache
+            self.objects.count("scan.blob", hits=hits, misses=report.files_scanned - hits)
+            self.objects.flush()
 
     def scan_history(self, cancel: Cancel | None = None, progress: Progress | None = None):
         """Every commit reachable from any ref of the repository, each (blob, path) scanned once; findings
@@ -217,6 +313,7 @@ class WorkspaceService:
         )
         report = replace(report, seconds=self.timer() - started)
         self.store.record_timing("security.history", report.seconds, f"{len(changes)} blobs")
+        self._count_blob_cache(report)
         return report
 
     @staticmethod
@@ -344,9 +441,12 @@ class WorkspaceService:
         """
         from cdev_tui.conflicts import AgentRef, predict_conflicts
 
-        # Merged agents have nothing left to merge; a dependency on one is already satisfied.
+        # Merged agents have nothing left to merge; a dependency on one is already satisfied. A remote
+        # agent has no worktree here: its committed tip alone is predicted.
         pending = [
-            a for a in snapshot.agents if a.facts.worktree is not None and a.status is not AgentStatus.MERGED
+            a
+            for a in snapshot.agents
+            if (a.facts.worktree is not None or a.facts.remote) and a.status is not AgentStatus.MERGED
         ]
         pending_ids = {a.agent_id for a in pending}
         refs = [
@@ -356,6 +456,7 @@ class WorkspaceService:
                 worktree=a.facts.worktree,
                 dependencies=tuple(d for d in a.spec.dependencies if d in pending_ids),
                 owned_files=a.spec.owned_files,
+                status=_worktree_status(a),
             )
             for a in pending
         ]
@@ -367,10 +468,14 @@ class WorkspaceService:
             cancel=cancel,
             previous=previous,
             changed_agents=changed_agents,
+            cache=self.objects,
         )
+        self.objects.flush()
         report = replace(report, seconds=self.timer() - started)
         detail = f"{report.git_calls} git calls, {report.reused_pairs} pairs reused"
         self.store.record_timing("conflicts.predict", report.seconds, detail)
+        if not report.cancelled:
+            self._save_last_known("conflicts", report, self.wall_clock())
         return report
 
     def start_trial(
@@ -445,6 +550,8 @@ class WorkspaceService:
         }
         if action not in runners:
             raise CdevError(f"unknown action {action!r}")
+        if agent.facts.remote:
+            raise actions.ActionRefused(actions.remote_refusal(agent))
         message = runners[action]().message
         self.store.record_event(f"agent.{action}", message, agent_id)
         return message
@@ -537,6 +644,65 @@ class WorkspaceService:
         """Finish pending writes (nothing to do when the store was never opened)."""
         if self._store is not None:
             self._store.close()
+
+
+FETCH_TIMEOUT = 60.0
+"""Seconds a ``git fetch`` of one remote may take before it is killed."""
+FETCH_EVENT, FETCH_FAILED_EVENT = "remote.fetch", "remote.fetch-failed"
+
+
+def _git_fetch(repo: Path, remote: str, timeout: float = FETCH_TIMEOUT) -> str | None:
+    """``git fetch --prune --quiet <remote>`` without prompts; None when it worked, else git's first line.
+
+    It runs in a session of its own (no terminal to ask a password or a host key on) and the whole
+    process group is killed at the timeout, ssh included.
+    """
+    import os
+    import signal
+    import subprocess
+
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GCM_INTERACTIVE": "never"}
+    try:
+        proc = subprocess.Popen(
+            ["git", "fetch", "--prune", "--quiet", remote],
+            cwd=repo,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError as exc:
+        return f"cannot run git ({exc.strerror})"
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        return f"no answer within {timeout:g} s"
+    if proc.returncode == 0:
+        return None
+    lines = [line.strip() for line in (err or out).decode(errors="replace").splitlines() if line.strip()]
+    return lines[0] if lines else f"git exited with code {proc.returncode}"
+
+
+def _last_known_roots() -> dict[str, type]:
+    """What each last known state is read back as."""
+    from cdev_tui.conflicts import ConflictReport
+    from cdev_tui.workspace import WorkspaceSnapshot
+
+    return {"workspace": WorkspaceSnapshot, "conflicts": ConflictReport}
+
+
+def _worktree_status(agent: Any) -> Any:
+    """The agent's worktree status as the snapshot read it (so prediction need not run git status again)."""
+    from cdev_tui.conflicts.snapshot import WorktreeStatus
+
+    state = agent.facts.git
+    if agent.facts.remote or state is None or agent.facts.worktree is None:
+        return None
+    return WorktreeStatus(head=state.head, branch=state.branch, changed=state.dirty)
 
 
 def open_service(start: Path, *, db: Path | None = None, config: Config | None = None) -> WorkspaceService:

@@ -12,7 +12,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -21,7 +21,7 @@ from typing import Any
 
 from cdev_tui.errors import CdevError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def default_db_path(git_common_dir: Path) -> Path:
@@ -119,6 +119,19 @@ MIGRATIONS: tuple[str, ...] = (
         ruleset TEXT NOT NULL, blob TEXT NOT NULL, context TEXT NOT NULL, findings TEXT NOT NULL,
         PRIMARY KEY (ruleset, blob, context)
     ) WITHOUT ROWID;
+    """,
+    """
+    CREATE TABLE object_cache (
+        kind TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, stored REAL NOT NULL,
+        PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE cache_stats (
+        op TEXT PRIMARY KEY, hits INTEGER NOT NULL, misses INTEGER NOT NULL, updated REAL NOT NULL
+    );
+    CREATE TABLE last_known (
+        name TEXT PRIMARY KEY, repo TEXT NOT NULL, format TEXT NOT NULL, taken_at REAL NOT NULL,
+        data TEXT NOT NULL
+    );
     """,
 )
 """Forward migrations: ``MIGRATIONS[n - 1]`` takes the schema from version n - 1 to n."""
@@ -256,6 +269,40 @@ class Store:
 
         return self.submit(work)
 
+    def cache_put(self, kind: str, items: Mapping[str, str]) -> Future[Any]:
+        """Keep values (JSON text) under immutable keys (git object ids) of one ``kind``."""
+        rows = [(kind, key, value, time.time()) for key, value in items.items()]
+        return self.submit(
+            lambda conn: conn.executemany(
+                "INSERT OR REPLACE INTO object_cache (kind, key, value, stored) VALUES (?, ?, ?, ?)", rows
+            )
+        )
+
+    def record_cache_stats(self, counts: Mapping[str, tuple[int, int]]) -> Future[Any]:
+        """Add hits and misses per operation to the running totals."""
+        rows = [(op, hits, misses, time.time()) for op, (hits, misses) in counts.items() if hits or misses]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                "INSERT INTO cache_stats (op, hits, misses, updated) VALUES (?, ?, ?, ?) ON CONFLICT(op) "
+                "DO UPDATE SET hits = hits + excluded.hits, misses = misses + excluded.misses, "
+                "updated = excluded.updated",
+                rows,
+            )
+
+        return self.submit(work)
+
+    def save_last_known(self, name: str, repo: str, format: str, taken_at: float, data: str) -> Future[Any]:
+        """Replace the last known ``name`` (``workspace``, ``conflicts``), drawn at the next start before git
+        is asked."""
+        row = (name, repo, format, taken_at, data)
+        return self.submit(
+            lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO last_known (name, repo, format, taken_at, data) VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+        )
+
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every write queued so far is committed."""
         self.submit(lambda conn: None).result(timeout)
@@ -333,6 +380,25 @@ class Store:
         """Rows of a read-only query, as dicts (its own short-lived connection)."""
         with self._reader() as db:
             return list(db.query(sql, list(params)))
+
+    def cache_get(self, kind: str, keys: Sequence[str]) -> dict[str, str]:
+        """The values kept under ``keys`` of one ``kind`` (missing keys are left out)."""
+        found: dict[str, str] = {}
+        with self._reader() as db:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT key, value FROM object_cache WHERE kind = ? AND key IN ({marks})"
+                found.update((r["key"], r["value"]) for r in db.query(sql, [kind, *chunk]))
+        return found
+
+    def cache_stats(self) -> dict[str, tuple[int, int]]:
+        """Hits and misses per operation since the store was made."""
+        with self._reader() as db:
+            return {
+                r["op"]: (r["hits"], r["misses"])
+                for r in db.query("SELECT op, hits, misses FROM cache_stats")
+            }
 
     def schema_version(self) -> int:
         """The schema version recorded in the file."""

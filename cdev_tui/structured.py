@@ -17,10 +17,15 @@ def load_structured(path: Path) -> Any:
     One historical cdev file ends with a stray ``EOF < /dev/null`` line; such shell debris after the
     document is dropped. Anything else malformed raises :class:`CdevError` naming the file and line.
     """
+    data = read_user_file(path, limit=MAX_STRUCTURED_BYTES, expected="a YAML or JSON file")
+    return parse_structured(data.decode("utf-8", errors="replace"), path)
+
+
+def parse_structured(text: str, path: Path) -> Any:
+    """Parse YAML or JSON text as :func:`load_structured` does; ``path`` (its suffix) says which, and names
+    it in errors (a file read from a git tree, say)."""
     import yaml
 
-    data = read_user_file(path, limit=MAX_STRUCTURED_BYTES, expected="a YAML or JSON file")
-    text = data.decode("utf-8", errors="replace")
     text = _drop_shell_debris(text)
     if path.suffix == ".json":
         try:

@@ -16,10 +16,11 @@ from textual.widgets import DataTable, Input, Static
 from cdev_tui.screens.pane import Pane
 from cdev_tui.status import AgentStatus
 from cdev_tui.widgets.agent_detail import AgentDetail
-from cdev_tui.widgets.cells import display_path, elapsed_text, progress_bar, status_text
+from cdev_tui.widgets.cells import age_text, display_path, elapsed_text, progress_bar, status_text
 
 if TYPE_CHECKING:
     from cdev_tui.workspace import Agent, WorkspaceSnapshot
+    from cdev_tui.workspace.last_known import LastKnown
 
 
 COLUMNS = (
@@ -91,10 +92,15 @@ def visible_agents(
 class AgentsPane(Pane):
     """Agent table on top, details of the highlighted agent below; search, filter and sort the rows."""
 
-    def __init__(self, clock: Callable[[], float], *, id: str | None = None) -> None:
+    def __init__(
+        self, clock: Callable[[], float], *, id: str | None = None, last_known: LastKnown | None = None
+    ) -> None:
         super().__init__(id=id)
         self._clock = clock
+        self._last_known = last_known
         self._snapshot: WorkspaceSnapshot | None = None
+        self._as_of: float | None = None
+        """When the shown snapshot was taken, while it is the last known one and the live read is running."""
         self.query_text = ""
         self.sort = SORTS[0]
         self.filter = FILTERS[0]
@@ -110,6 +116,8 @@ class AgentsPane(Pane):
             yield AgentDetail(id="agent-detail")
 
     def on_mount(self) -> None:
+        if self._last_known is not None and self._snapshot is None:
+            self.show_snapshot(self._last_known.snapshot, self._last_known.taken_at)
         if self.screen.focused is None or self.screen.focused.id != "agent-detail-scroll":
             self.table.focus()  # arrow keys work as soon as the table is on screen
 
@@ -118,9 +126,14 @@ class AgentsPane(Pane):
         """The agent table."""
         return self.query_one("#agents-table", DataTable)
 
-    def show_snapshot(self, snapshot: WorkspaceSnapshot) -> None:
-        """Update the table in place, keeping the highlighted agent."""
+    def show_snapshot(self, snapshot: WorkspaceSnapshot, as_of: float | None = None) -> None:
+        """Update the table in place, keeping the highlighted agent.
+
+        ``as_of`` marks the last known state from the store (taken at that time) while git is read again;
+        the summary says so and how old it is until the live snapshot replaces it.
+        """
         self._snapshot = snapshot
+        self._as_of = as_of
         self._render_rows()
 
     def _render_rows(self) -> None:
@@ -204,8 +217,12 @@ class AgentsPane(Pane):
         return True
 
     def show_error(self, message: str) -> None:
-        """Say why the workspace could not be read."""
-        self.query_one("#agents-summary", Static).update(Text(message, style="bold red"))
+        """Say why the workspace could not be read (and that the rows are old, when they are)."""
+        text = Text(message, style="bold red")
+        if self._as_of is not None:
+            age = age_text(max(0.0, self._clock() - self._as_of))
+            text.append(f"\nThe rows below are the last known state, from {age} ago.", style="bold yellow")
+        self.query_one("#agents-summary", Static).update(text)
 
     def selected_agent_id(self) -> str | None:
         """The id of the highlighted agent."""
@@ -226,7 +243,18 @@ class AgentsPane(Pane):
         self.query_one("#agent-detail-scroll").focus()
 
     def _summary(self, snapshot: WorkspaceSnapshot, shown: int) -> Text:
-        return _summary_text(snapshot, shown, self.sort, self.filter, self.query_text)
+        text = _summary_text(snapshot, shown, self.sort, self.filter, self.query_text)
+        if self._as_of is not None:
+            age = max(0.0, self._clock() - self._as_of)
+            text = Text.assemble(
+                (f"⟳ refreshing: last known state from {age_text(age)} ago  ", "bold yellow"), text
+            )
+        return text
+
+    @property
+    def showing_last_known(self) -> bool:
+        """The rows are the last known state from the store, not yet the live one."""
+        return self._as_of is not None
 
     def _show_detail(self) -> None:
         agent_id = self.selected_agent_id()
@@ -241,6 +269,8 @@ def _cells(agent: Agent, show_task: bool = False) -> tuple[Text | str, ...]:
     done, total = agent.progress
     blocked = f"on {', '.join(agent.blocked_by)}" if agent.status is AgentStatus.BLOCKED else ""
     flags = Text()
+    if facts.remote:  # a branch on a remote: another machine's agent
+        flags.append(f"⇅ {(facts.branch or '').partition('/')[0]} ", style="bold cyan")
     if state is not None and state.unmerged:
         flags.append(f"⚡ {len(state.unmerged)} conflicted (m) ", style="bold yellow")
     if agent.stalled:

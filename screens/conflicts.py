@@ -7,6 +7,7 @@ Hunk counts are read on demand for the selected cell, in a thread worker, and ke
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Static
 
 from cdev_tui.screens.pane import Pane
+from cdev_tui.widgets.cells import age_text
 from cdev_tui.widgets.conflict_matrix import ConflictMatrix, MatrixCell, legend
 
 if TYPE_CHECKING:
@@ -63,6 +65,7 @@ class ConflictsPane(Pane):
         super().__init__(id=id, classes=classes)
         self._hunk_counter = hunk_counter
         self._report: ConflictReport | None = None
+        self._as_of: float | None = None
         self._hunks: dict[_HunkKey, list[FileHunks] | str] = {}
 
     def compose(self) -> ComposeResult:
@@ -82,11 +85,19 @@ class ConflictsPane(Pane):
         """Say that a prediction is running."""
         self.query_one("#conflicts-summary", Static).update(Text("Predicting conflicts…", style="dim"))
 
-    def show_report(self, report: Any) -> None:
-        """Show a :class:`cdev_tui.conflicts.ConflictReport`."""
+    def show_report(self, report: Any, as_of: float | None = None) -> None:
+        """Show a :class:`cdev_tui.conflicts.ConflictReport`; ``as_of`` marks the last known one from the store
+        (taken then) while a new prediction runs."""
         self._report = report
+        self._as_of = as_of
         self.matrix.show(report)
-        self.query_one("#conflicts-summary", Static).update(_summary(report))
+        summary = _summary(report)
+        if as_of is not None:
+            age = age_text(max(0.0, time.time() - as_of))
+            summary = Text.assemble(
+                (f"⟳ predicting again: last known result from {age} ago  ", "bold yellow"), summary
+            )
+        self.query_one("#conflicts-summary", Static).update(summary)
         self.query_one("#conflicts-order", Static).update(_order(report))
         self._show_detail()
 
@@ -115,7 +126,7 @@ class ConflictsPane(Pane):
         if cell is None or self._report is None:
             detail.update("")
             return
-        key = self._hunk_key(cell)
+        key = self._hunk_key(cell) if self._as_of is None else None  # counted on the live report only
         if key is not None and key not in self._hunks:
             self._hunks[key] = COUNTING
             assert self._report.repo is not None

@@ -20,6 +20,7 @@ from cdev_tui.screens.agents import AgentsPane
 from cdev_tui.screens.conflicts import ConflictsPane
 from cdev_tui.screens.metrics import MetricsPane
 from cdev_tui.screens.pane import Pane
+from cdev_tui.screens.remote_jobs import RemoteFetchMixin
 from cdev_tui.screens.security import SecurityPane
 from cdev_tui.screens.security_jobs import SecurityJobsMixin
 from cdev_tui.watch import watch_changes
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from cdev_tui.workspace import WorkspaceSnapshot
 
 
-class MainScreen(SecurityJobsMixin, Screen[None]):
+class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
     """Agents, Conflicts, Security and Metrics, kept current by file watching."""
 
     # Messages are plain classes rather than dataclasses: each dataclass costs a millisecond of start-up.
@@ -63,14 +64,20 @@ class MainScreen(SecurityJobsMixin, Screen[None]):
         self._conflicts: Any = None  # the latest finished prediction: the next one reuses its pairs
         self._conflicts_changed: set[str] | None = None  # agents changed since it (None: all of them)
         self._conflicts_asked = 0  # the number of the latest prediction asked for
+        self._start_notices: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
+        last_known = self._last_known()  # drawn in the first frame, marked as refreshing until git answers
+        conflicts = self._last_known("conflicts") if last_known is not None else None
+        if conflicts is not None:  # shown the moment the pane opens, marked, until the prediction lands
+            self._latest[ConflictsPane] = {"show_report": (conflicts.snapshot, conflicts.taken_at)}
+        agents = AgentsPane(self.service.wall_clock, id="agents-pane", last_known=last_known)
         with TabbedContent(initial="agents", id="panes"):
             panes: dict[str, Widget] = {
-                # Every pane mounts just after the first frame (its data needs git anyway, so the
-                # first frame cannot show it); results that arrive earlier wait in _latest.
-                "agents": Lazy(AgentsPane(self.service.wall_clock, id="agents-pane")),
+                # Without a last known state, every pane mounts just after the first frame (its data needs
+                # git anyway); results that arrive earlier wait in _latest.
+                "agents": agents if last_known is not None else Lazy(agents),
                 "conflicts": Lazy(ConflictsPane(id="conflicts-pane")),
                 "security": Lazy(SecurityPane(id="security-pane")),
                 "metrics": Lazy(MetricsPane(id="metrics-pane")),
@@ -81,12 +88,25 @@ class MainScreen(SecurityJobsMixin, Screen[None]):
         yield VoiceIndicator(id="voice-indicator")
         yield Footer()
 
+    def _last_known(self, name: str = "workspace") -> Any:
+        """The workspace (or conflict report) as the store last saw it (a few milliseconds, no git), or None."""
+        if getattr(self.app, "resolve", None) is not None:
+            return None
+        try:
+            return self.service.last_known(name)
+        except CdevError as exc:
+            self._start_notices.append(str(exc))
+            return None
+
     def on_mount(self) -> None:
+        for notice in self._start_notices:
+            self.notify(notice, severity="warning", timeout=8)
         self.title = "cdev-tui"
         self.sub_title = self.service.start.name
         if getattr(self.app, "resolve", None) is not None:
             return  # opened for the merge editor alone (cdev-tui resolve): no dashboard behind it
         self.call_after_refresh(self.load_workspace)  # the first frame first, then git
+        self.start_remote_fetching()  # only with remote_agents configured
 
     def _deliver(self, pane_type: type[Pane], method: str, value: Any) -> None:
         """Hand a result to a pane now if it is mounted, and keep it for when it mounts."""
@@ -139,8 +159,16 @@ class MainScreen(SecurityJobsMixin, Screen[None]):
         pane = next(iter(self.query(AgentsPane)), None)
         agent_id = pane.selected_agent_id() if pane else None
         agent = self.snapshot.agent(agent_id) if self.snapshot and agent_id else None
+        if agent is None and self.snapshot is None and agent_id:
+            self.notify("Still reading the workspace: actions wait for the live state.", severity="warning")
+            return
         if agent is None:
             self.notify("No agent highlighted.", severity="warning")
+            return
+        if agent.facts.remote:  # no worktree here: every agent action needs one
+            from cdev_tui.actions import remote_refusal
+
+            self.notify(remote_refusal(agent), severity="warning", timeout=6)
             return
         if name in ("editor", "shell", "agent"):
             self._open(agent, name)
@@ -444,5 +472,8 @@ class MainScreen(SecurityJobsMixin, Screen[None]):
     # -- actions ---------------------------------------------------------------------------------
 
     def refresh_workspace(self) -> None:
-        """Re-read everything from scratch."""
-        self.load_workspace()
+        """Re-read everything from scratch (fetching the remote agents' remotes first, when there are any)."""
+        if self.fetches_remotes:
+            self.fetch_remotes()
+        else:
+            self.load_workspace()

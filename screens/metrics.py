@@ -30,6 +30,10 @@ class MetricsPane(Pane):
         table: DataTable[str] = DataTable(id="timings-table", cursor_type="row")
         table.add_columns("Operation", "Runs", "Median", "Last")
         yield table
+        yield Static("Caches: work not redone", classes="section-title")
+        caches: DataTable[str] = DataTable(id="caches-table", cursor_type="row")
+        caches.add_columns("Operation", "Hits", "Misses", "Avoided")
+        yield caches
         yield Static("Recent events", classes="section-title")
         events: DataTable[str] = DataTable(id="events-table", cursor_type="row")
         events.add_columns("When", "Agent", "What")
@@ -84,6 +88,12 @@ class MetricsPane(Pane):
                 f"{timing.median_seconds * 1000:.0f} ms",
                 f"{timing.last_seconds * 1000:.0f} ms",
             )
+        caches = self.query_one("#caches-table", DataTable)
+        caches.clear()
+        for op, (hits, misses) in metrics.caches.items():
+            caches.add_row(op, str(hits), str(misses), f"{hits / ((hits + misses) or 1):.0%}")
+        if metrics.caches:
+            caches.add_row("all", "", "", f"{metrics.redundant_avoided:.0%}")
         _show_events(self.query_one("#events-table", DataTable), metrics)
 
 

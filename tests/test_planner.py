@@ -321,6 +321,38 @@ def test_index_reads_languages_symbols_and_imports(shop: Path) -> None:
     assert list(index.languages()) == ["python", "typescript"]
 
 
+def test_index_of_an_unchanged_head_comes_from_the_object_cache(shop: Path, tmp_path: Path) -> None:
+    from cdev_tui.object_cache import ObjectCache
+    from cdev_tui.planner.repo_index import REPO_INDEX
+    from cdev_tui.store import Store
+
+    store = Store(tmp_path / "cdev.db")
+    try:
+        first = index_repo(shop, ObjectCache(store))
+        store.flush()
+        cache = ObjectCache(store)  # another process: only the store is shared
+        again = index_repo(shop, cache)
+        assert again == first and again.by_path == first.by_path and again.root == shop
+        assert first == index_repo(shop)  # the same as without a cache
+        assert cache.totals[REPO_INDEX] == [1, 0]  # answered from the store, no file read
+
+        # An uncommitted change to a tracked file: worked out afresh, and not kept.
+        routes = shop / "src/shop/api/routes.py"
+        routes.write_text(routes.read_text() + "\n\ndef refund_route():\n    return None\n")
+        dirty = index_repo(shop, cache)
+        assert "refund_route" in dirty.by_path["src/shop/api/routes.py"].symbols
+        assert dirty == index_repo(shop)
+        assert cache.totals[REPO_INDEX] == [1, 0]
+
+        # Committed: a new HEAD, a new entry, then a hit.
+        commit_files(shop, {}, "refund route")
+        committed = index_repo(shop, cache)
+        assert committed == dirty and index_repo(shop, cache) == committed
+        assert cache.totals[REPO_INDEX] == [2, 1]
+    finally:
+        store.close()
+
+
 def test_decompose_real_repo_exclusive_ownership_and_dependencies(shop: Path, tmp_path: Path) -> None:
     (tmp_path / "t.md").write_text(SHOP_TASK)
     plan = decompose(load_task_file(tmp_path / "t.md"), shop)

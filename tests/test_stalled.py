@@ -12,7 +12,9 @@ import pytest
 from cdev_tui import gitops
 from cdev_tui.config import Config
 from cdev_tui.demo import build_demo
+from cdev_tui.object_cache import ObjectCache
 from cdev_tui.status import AgentStatus
+from cdev_tui.store import Store
 from cdev_tui.workspace import WorkspaceLoader, WorkspaceSnapshot, resolve_paths
 from tests.conftest import run_git
 
@@ -149,9 +151,12 @@ def test_demo_elapsed_from_the_coordination_status_and_stalled_later(tmp_path: P
     assert {a.agent_id for a in later.agents if a.stalled} == {"api_agent", "auth_agent"}
 
 
-def test_no_extra_git_subprocess_per_agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_processes_per_read_stay_within_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """N + 2 git processes for a full read once commits are cached; one for an agent whose files changed."""
     demo = build_demo(tmp_path / "demo")
-    loader = WorkspaceLoader(resolve_paths(demo.repo, Config()))
+    paths = resolve_paths(demo.repo, Config())
+    store = Store(tmp_path / "cdev.db")
+    loader = WorkspaceLoader(paths, cache=ObjectCache(store))
     calls: list[tuple[str, ...]] = []
     real = gitops.git
 
@@ -160,5 +165,41 @@ def test_no_extra_git_subprocess_per_agent(tmp_path: Path, monkeypatch: pytest.M
         return real(cwd, *args, **kwargs)
 
     monkeypatch.setattr(gitops, "git", counting)
-    loader.load()
-    assert len(calls) == 1 + 6 * len(demo.agents)  # worktree list, then six per agent (as before)
+    first = loader.load()
+    worktrees = [a for a in first.agents if a.facts.worktree is not None]
+    moved = {a.facts.git.head for a in worktrees if a.facts.git.head != first.target_head}
+    assert len(calls) == len(worktrees) + 2 + 2 * len(moved)  # each new branch tip: ahead/behind, files
+
+    calls.clear()
+    again = loader.load()
+    assert len(calls) == len(worktrees) + 2
+    assert [
+        (a.agent_id, a.status, a.facts.git.ahead, a.facts.git.committed_changes) for a in again.agents
+    ] == [(a.agent_id, a.status, a.facts.git.ahead, a.facts.git.committed_changes) for a in first.agents]
+
+    store.flush()  # a new process (the next `cdev-tui status`) finds the answers in the store
+    calls.clear()
+    WorkspaceLoader(paths, cache=ObjectCache(store)).load()
+    assert len(calls) == len(worktrees) + 2
+
+    api = again.agent("api_agent").facts.worktree
+    (api / "src" / "shopfront" / "api" / "extra.py").write_text("X = 1\n")
+    calls.clear()
+    edited = loader.refresh(again, {"api_agent"})
+    assert len(calls) == 1
+    assert "src/shopfront/api/extra.py" in edited.agent("api_agent").facts.git.dirty
+
+    subprocess.run(["git", "add", "-A"], cwd=api, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "extra"],
+        cwd=api,
+        check=True,
+    )
+    calls.clear()
+    committed = loader.refresh(edited, {"api_agent"})
+    assert len(calls) <= 4  # status, the new commit's subject, ahead/behind, files
+    fresh = committed.agent("api_agent").facts.git
+    assert fresh.last_commit.subject == "extra"
+    assert fresh.ahead == again.agent("api_agent").facts.git.ahead + 1
+    assert "src/shopfront/api/extra.py" in fresh.committed_changes and not fresh.dirty
+    store.close()

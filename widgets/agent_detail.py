@@ -48,10 +48,13 @@ def render_agent(agent: Agent, repo: Path, now: float) -> RenderableType:
     done, total = agent.progress
     head.add_row("Checklist", progress_bar(agent.fraction, done, total, width=20))
     head.add_row("Branch", facts.branch or Text("detached / none", style="dim"))
-    head.add_row(
-        "Worktree",
-        display_path(facts.worktree, repo) if facts.worktree else Text("not spawned", style="dim"),
-    )
+    if facts.remote:
+        where = Text(f"remote branch {facts.branch} — no worktree here", style="cyan")
+    elif facts.worktree:
+        where = Text(display_path(facts.worktree, repo))
+    else:
+        where = Text("not spawned", style="dim")
+    head.add_row("Worktree", where)
     head.add_row("Depends on", ", ".join(spec.dependencies) or Text("nothing", style="dim"))
     head.add_row("Time", elapsed_text(agent))
     if facts.last_activity is not None:

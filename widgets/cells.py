@@ -74,3 +74,14 @@ def elapsed_text(agent: Agent) -> Text:
     text = Text(f"{agent.elapsed_minutes}m", style="bold red" if agent.over_estimate else "")
     text.append(f" / {estimate}m" if estimate else "", style="dim")
     return text
+
+
+def age_text(seconds: float) -> str:
+    """``42 s``, ``5 min``, ``3 h``, ``2 days``."""
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds // 60:.0f} min"
+    if seconds < 86400:
+        return f"{seconds // 3600:.0f} h"
+    return f"{seconds // 86400:.0f} days"

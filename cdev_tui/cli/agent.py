@@ -76,6 +76,8 @@ def _run(args: argparse.Namespace, service: Any) -> int:
         if agent is None:
             known = ", ".join(a.agent_id for a in snapshot.agents) or "none"
             raise CdevError(f"unknown agent {agent_id!r} (known: {known})")
+        if agent.facts.remote:
+            raise actions.ActionRefused(actions.remote_refusal(agent))
         if args.action == "open":
             return _open(args, service, agent)
         if args.action == "check":

@@ -20,7 +20,15 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         from dataclasses import asdict
 
-        print_json({**asdict(metrics), "speedup": metrics.speedup})
+        caches = {op: {"hits": h, "misses": m} for op, (h, m) in metrics.caches.items()}
+        print_json(
+            {
+                **asdict(metrics),
+                "caches": caches,
+                "redundant_avoided": metrics.redundant_avoided,
+                "speedup": metrics.speedup,
+            }
+        )
     elif args.format == "prometheus":
         lines = [
             "# HELP cdev_agents Agents by status.",
@@ -35,6 +43,13 @@ def run(args: argparse.Namespace) -> int:
             "# HELP cdev_operation_seconds Median duration of recorded operations.",
             "# TYPE cdev_operation_seconds gauge",
             *(f'cdev_operation_seconds{{op="{t.op}"}} {t.median_seconds:.6f}' for t in metrics.timings),
+            "# HELP cdev_cache_lookups_total Cached lookups by operation and outcome (hit: no work redone).",
+            "# TYPE cdev_cache_lookups_total counter",
+            *(
+                f'cdev_cache_lookups_total{{op="{op}",outcome="{outcome}"}} {count}'
+                for op, (hits, misses) in metrics.caches.items()
+                for outcome, count in (("hit", hits), ("miss", misses))
+            ),
         ]
         print("\n".join(lines))
     else:
@@ -49,4 +64,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"ownership violations: {metrics.violations}")
         for t in metrics.timings:
             print(f"timing {t.op}: {t.count} runs, median {t.median_seconds * 1000:.0f} ms")
+        for op, (hits, misses) in metrics.caches.items():
+            print(f"cache {op}: {hits} hits, {misses} misses ({hits / ((hits + misses) or 1):.0%} avoided)")
+        if metrics.caches:
+            print(f"redundant operations avoided: {metrics.redundant_avoided:.0%}")
     return EXIT_OK

@@ -13,12 +13,17 @@ HELP = "agents with status, progress and violations"
 
 def register(sub: argparse.ArgumentParser) -> None:
     """Add this command's options."""
+    sub.add_argument(
+        "--fetch",
+        action="store_true",
+        help="fetch the remotes of the remote_agents setting first (a failed fetch is a notice, not an error)",
+    )
     add_format(sub)
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command and return its exit code."""
-    snapshot = with_service(args, lambda service: service.load())
+    snapshot = with_service(args, lambda service: _load(service, args.fetch))
     for notice in snapshot.notices:
         print(f"cdev-tui: {notice}", file=sys.stderr)
     if args.format == "json":
@@ -26,6 +31,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print_status_table(snapshot)
     return EXIT_OK
+
+
+def _load(service: Any, fetch: bool) -> Any:
+    """The workspace, after fetching the remote agents' remotes when asked (their failures go to stderr)."""
+    if fetch:
+        if not service.config.remote_agents:
+            print("cdev-tui: --fetch: no remote_agents configured, nothing to fetch", file=sys.stderr)
+        for notice in service.fetch_remotes():
+            print(f"cdev-tui: {notice}", file=sys.stderr)
+    return service.load()
 
 
 def status_json(snapshot: Any) -> dict[str, Any]:
@@ -46,6 +61,7 @@ def status_json(snapshot: Any) -> dict[str, Any]:
                 "remaining": list(facts.checklist.remaining) if facts.checklist else [],
                 "branch": facts.branch,
                 "worktree": str(facts.worktree) if facts.worktree else None,
+                "remote": facts.remote,
                 "dependencies": list(agent.spec.dependencies),
                 "blocked_by": list(agent.blocked_by),
                 "violations": [
@@ -107,7 +123,7 @@ def _print_status_table(snapshot: Any) -> None:
             style="red" if agent.violations else "dim",
         )
         table.add_row(
-            agent.agent_id,
+            Text.assemble(agent.agent_id, ("  ⇅ remote", "cyan")) if agent.facts.remote else agent.agent_id,
             status,
             progress_bar(agent.fraction, done, total),
             _elapsed_text(agent),

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cdev_tui.conflicts.snapshot import WorktreeStatus
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,9 @@ class AgentRef:
     worktree: Path | None
     dependencies: tuple[str, ...] = ()
     owned_files: tuple[str, ...] = ()
+    status: WorktreeStatus | None = None
+    """The worktree's ``git status`` when the caller has just read it (the workspace loader has): then the
+    prediction does not run it again."""
 
 
 @dataclass(frozen=True)

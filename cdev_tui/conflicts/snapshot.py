@@ -1,16 +1,33 @@
-"""Worktree snapshots: uncommitted and untracked work as a commit, without touching the real index."""
+"""Worktree snapshots: uncommitted and untracked work as a commit, without touching the real index.
+
+Making a snapshot costs a few git processes; the commit it gives is kept in the object cache under a
+signature of the worktree's state (HEAD and the stat data of every path status reports), so an unchanged
+worktree costs only its ``git status`` the next time, in this process or the next.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
 import shutil
+import stat
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cdev_tui.conflicts.plumbing import ANY_CODE, CountingGit
 from cdev_tui.conflicts.report import AgentRef
 from cdev_tui.errors import CdevError
+
+if TYPE_CHECKING:
+    from cdev_tui.object_cache import ObjectCache
+
+WORKTREE_SNAPSHOT = "conflicts.worktree"
+"""Cache kind: a worktree state's signature → the snapshot commit of that state (the tip when no change)."""
 
 # Fixed identity and dates: the same worktree state always gives the same snapshot commit id,
 # and a machine without a configured git identity can still make one.
@@ -141,12 +158,22 @@ class WorktreeState:
     snapshot: str | None = None  # a commit differing from the branch tip, None when clean
     error: str | None = None
     skip: bool = False  # the worktree is unusable: leave the agent out
+    changed: tuple[str, ...] = ()  # what status reported, to make the snapshot again when needed
+    signature: str | None = None  # the cache key the snapshot may be kept under (None: not to be kept)
+    from_cache: bool = False  # the snapshot commit came from the cache: it may have been pruned since
 
 
-def worktree_state(run: CountingGit, agent: AgentRef, tip: str, tip_tree: str) -> WorktreeState:
+def worktree_state(
+    run: CountingGit, agent: AgentRef, tip: str, tip_tree: str, cache: ObjectCache | None = None
+) -> WorktreeState:
+    """The agent's uncommitted work as a snapshot commit (None when there is none), from its ``git status``.
+
+    With ``cache``, a worktree whose state has the signature of one seen before gets the snapshot commit made
+    then, without making it again; that commit may have been pruned since (``from_cache``).
+    """
     assert agent.worktree is not None
     worktree = Path(agent.worktree)
-    status = worktree_status(run, worktree)
+    status = agent.status or worktree_status(run, worktree)
     if status is None:
         return WorktreeState(error=f"agent {agent.agent_id}: {worktree} is not a git worktree", skip=True)
     if not status.changed:
@@ -159,5 +186,105 @@ def worktree_state(run: CountingGit, agent: AgentRef, tip: str, tip_tree: str) -
                 f"{agent.branch}; its uncommitted work is ignored"
             )
         )
-    snapshot = snapshot_commit(run, worktree, tip, status.changed, tip_tree)
-    return WorktreeState(snapshot=None if snapshot == tip else snapshot)
+    signature = worktree_signature(worktree, status) if cache is not None else None
+    # Only a settled state is kept: a file changed within one timestamp tick may change again unseen.
+    keep = signature.key if signature is not None and signature.settled else None
+    if cache is not None and signature is not None:
+        known = cache.get(WORKTREE_SNAPSHOT, signature.key)
+        if isinstance(known, str) and _OBJECT_ID.fullmatch(known):
+            snapshot = None if known == tip else known
+            return WorktreeState(snapshot, changed=status.changed, signature=keep, from_cache=bool(snapshot))
+    return make_snapshot(
+        run, worktree, tip, tip_tree, WorktreeState(changed=status.changed, signature=keep), cache
+    )
+
+
+def make_snapshot(
+    run: CountingGit, worktree: Path, tip: str, tip_tree: str, state: WorktreeState, cache: ObjectCache | None
+) -> WorktreeState:
+    """``state`` with the snapshot of the ``state.changed`` paths made now (and kept under its signature)."""
+    snapshot = snapshot_commit(run, worktree, tip, state.changed, tip_tree)
+    if cache is not None and state.signature is not None:
+        cache.put(WORKTREE_SNAPSHOT, state.signature, snapshot)
+    return WorktreeState(snapshot=None if snapshot == tip else snapshot, changed=state.changed)
+
+
+# -- signatures ------------------------------------------------------------------------------------------
+
+_OBJECT_ID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?")
+_SIGNATURE_FORMAT = "1"
+_MAX_SIGNATURE_ENTRIES = 20_000
+_RACY_NS = 100_000_000
+"""Files changed this recently may change again with the same stat data (one timestamp tick)."""
+_COARSE_RACY_NS = 3_000_000_000
+"""The same for file systems that keep whole seconds (FAT keeps even ones)."""
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A worktree state's cache key; ``settled`` when no file in it changed too recently to tell by stat."""
+
+    key: str
+    settled: bool
+
+
+def worktree_signature(worktree: Path, status: WorktreeStatus, now_ns: int | None = None) -> Signature | None:
+    """The signature of the worktree state ``status`` describes, or None when stat data cannot tell it.
+
+    SHA-256 over the worktree, HEAD and, for every path status reports (every file below an untracked
+    folder reported as ``dir/``), the path and its ``lstat`` size, mode, mtime, ctime and inode, or
+    "missing". An edit changes mtime/ctime/size, a new path changes what status reports and a commit changes
+    HEAD; paths status does not report are as HEAD has them. A listed path that is a folder (a submodule)
+    or more than 20,000 entries below untracked folders give None: no signature, no cache.
+    """
+    now_ns = time.time_ns() if now_ns is None else now_ns
+    digest = hashlib.sha256()
+    digest.update(
+        f"{_SIGNATURE_FORMAT}\0{Path(worktree).absolute()}\0{status.head}\0".encode(errors="surrogateescape")
+    )
+    settled = True
+    entries = 0
+    for path in sorted(set(status.changed)):
+        full = Path(worktree) / path
+        if path.endswith("/"):
+            found = _walk(full, _MAX_SIGNATURE_ENTRIES - entries)
+            if found is None:
+                return None
+        else:
+            found = [(path, _lstat(full))]
+        for name, info in found:
+            entries += 1
+            if info is None:
+                digest.update(f"{path}\0{name}\0missing\0".encode(errors="surrogateescape"))
+                continue
+            if stat.S_ISDIR(info.st_mode) and not path.endswith("/"):
+                return None  # a submodule: its state is not in its folder's stat data
+            newest = max(info.st_mtime_ns, info.st_ctime_ns)
+            coarse = info.st_mtime_ns % 1_000_000_000 == 0 and info.st_ctime_ns % 1_000_000_000 == 0
+            if newest > now_ns - (_COARSE_RACY_NS if coarse else _RACY_NS):
+                settled = False
+            fields = (info.st_size, info.st_mode, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            digest.update(f"{path}\0{name}\0{fields}\0".encode(errors="surrogateescape"))
+        if entries > _MAX_SIGNATURE_ENTRIES:
+            return None
+    return Signature(digest.hexdigest(), settled)
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except OSError:
+        return None
+
+
+def _walk(folder: Path, limit: int) -> list[tuple[str, os.stat_result | None]] | None:
+    """Every entry below ``folder`` (itself included) with its stat data; None past ``limit`` entries."""
+    found: list[tuple[str, os.stat_result | None]] = [("", _lstat(folder))]
+    for top, dirs, files in os.walk(folder, onerror=lambda error: None):
+        dirs.sort()
+        for name in (*dirs, *sorted(files)):
+            full = os.path.join(top, name)
+            found.append((os.path.relpath(full, folder), _lstat(Path(full))))
+        if len(found) > limit:
+            return None
+    return found

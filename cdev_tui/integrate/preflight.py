@@ -155,8 +155,8 @@ def preflight(
 
 
 def _security_problems(snapshot: WorkspaceSnapshot, agent: Agent, gate: SecurityGate) -> list[Problem]:
-    branch = agent.facts.branch
-    if not branch or not gitops.ref_exists(snapshot.paths.repo, f"refs/heads/{branch}"):
+    branch, ref = agent.facts.branch, agent.facts.ref
+    if not branch or not ref or not gitops.ref_exists(snapshot.paths.repo, ref):
         return []  # reported as a missing branch
     verdict = gate.check_branch(snapshot.paths.repo, snapshot.paths.target, branch, agent.agent_id)
     if verdict.passed:
@@ -173,8 +173,8 @@ def _agent_problems(
     facts = agent.facts
     agent_id = agent.agent_id
     problems: list[Problem] = []
-    branch = facts.branch
-    if not branch or not gitops.ref_exists(snapshot.paths.repo, f"refs/heads/{branch}"):
+    branch = facts.branch  # a remote agent's is its remote-tracking branch (origin/agent/x)
+    if not branch or not facts.ref or not gitops.ref_exists(snapshot.paths.repo, facts.ref):
         what = f"branch {branch} does not exist" if branch else "no branch (detached or missing worktree)"
         problems.append(Problem("missing-branch", f"{agent_id}: {what}", agent_id))
     if not allow_incomplete:

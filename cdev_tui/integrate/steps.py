@@ -228,8 +228,8 @@ def _sources(snapshot: WorkspaceSnapshot, order: Sequence[str]) -> list[_Source]
         if agent is None:
             known = ", ".join(a.agent_id for a in snapshot.agents) or "none"
             raise CdevError(f"unknown agent {agent_id!r} (known: {known})")
-        branch = agent.facts.branch
-        commit = rev(repo, f"refs/heads/{branch}") if branch else None
+        branch = agent.facts.branch  # origin/agent/x for a remote agent: merged like a local branch
+        commit = rev(repo, agent.facts.ref) if agent.facts.ref else None
         if branch is None or commit is None:
             raise CdevError(f"{agent_id}: branch {branch or '(none)'} does not exist")
         sources.append(_Source(agent_id, branch, commit))

@@ -1,4 +1,8 @@
-"""The repository index: tracked files (``git ls-files``) with language, size, symbols and resolved imports."""
+"""The repository index: tracked files (``git ls-files``) with language, size, symbols and resolved imports.
+
+Given the object cache, the index of a worktree whose tracked files are as HEAD has them is kept under
+HEAD's commit id and read back instead of every file the next time.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,17 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
 
 from cdev_tui.gitops import git
+
+if TYPE_CHECKING:
+    from cdev_tui.object_cache import ObjectCache
+
+REPO_INDEX = "planner.repo-index"
+"""Cache kind: ``<format>:<HEAD commit>`` of a worktree without changes to tracked files → its index."""
+_INDEX_FORMAT = "1"
+"""Changes whenever what the index holds or how it is worked out changes, so older entries are not used."""
 
 _LANGUAGE = {
     ".py": "python", ".pyi": "python", ".js": "javascript", ".jsx": "javascript", ".mjs": "javascript",
@@ -197,9 +210,82 @@ def _resolve_js(path: str, text: str, known: set[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def index_repo(repo: Path) -> RepoIndex:
-    """Index the tracked files of ``repo``: language, size, symbols (def/class/function/export) and imports."""
+def index_repo(repo: Path, cache: ObjectCache | None = None) -> RepoIndex:
+    """Index the tracked files of ``repo``: language, size, symbols (def/class/function/export) and imports.
+
+    With ``cache``, a worktree whose tracked files are unchanged from HEAD gets the index kept for HEAD's
+    commit (one ``git status``, no file read); with changes it is worked out afresh and not kept.
+    """
     repo = Path(repo)
+    key = _clean_head_key(repo) if cache is not None else None
+    if cache is not None and key is not None:
+        index = index_from_json(repo, cache.get(REPO_INDEX, key))
+        if index is not None:
+            return index
+    index = _index(repo)
+    if cache is not None and key is not None:
+        cache.put(REPO_INDEX, key, index_to_json(index))
+    return index
+
+
+def _clean_head_key(repo: Path) -> str | None:
+    """The cache key of ``repo``'s HEAD when no tracked file differs from it (staged or not), else None."""
+    result = git(
+        repo,
+        "--no-optional-locks",
+        "status",
+        "--porcelain=v2",
+        "-z",
+        "--branch",
+        "--no-ahead-behind",
+        "--untracked-files=no",
+        "--ignore-submodules=none",
+        strip=False,
+        ok_codes=tuple(range(0, 256)),
+    )
+    if result.code != 0:
+        return None
+    head = None
+    for entry in result.stdout.split("\0"):
+        if entry.startswith("# branch.oid "):
+            head = entry[len("# branch.oid ") :]
+        elif entry and not entry.startswith("# "):
+            return None  # a changed, staged or conflicted tracked file
+    if head is None or not re.fullmatch(r"[0-9a-f]{40}(?:[0-9a-f]{24})?", head):
+        return None  # an unborn branch
+    return f"{_INDEX_FORMAT}:{head}"
+
+
+def index_to_json(index: RepoIndex) -> dict[str, Any]:
+    """The index's files as JSON (the root is where it is read back)."""
+    return {
+        "files": [
+            [f.path, f.language, f.lines, list(f.symbols), list(f.imports), f.is_test] for f in index.files
+        ]
+    }
+
+
+def index_from_json(root: Path, value: Any) -> RepoIndex | None:
+    """The index :func:`index_to_json` gave, rooted at ``root``; None when ``value`` is not one."""
+    try:
+        files = tuple(
+            RepoFile(path, language, lines, tuple(symbols), tuple(imports), is_test)
+            for path, language, lines, symbols, imports, is_test in value["files"]
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+    for f in files:
+        texts = (f.path, f.language, *f.symbols, *f.imports)
+        if (
+            not all(isinstance(t, str) for t in texts)
+            or type(f.lines) is not int
+            or type(f.is_test) is not bool
+        ):
+            return None
+    return RepoIndex(root, files, {f.path: f for f in files})
+
+
+def _index(repo: Path) -> RepoIndex:
     listing = git(repo, "ls-files", "-z", "--cached", strip=False).stdout
     paths = sorted(
         p
