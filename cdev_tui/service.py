@@ -587,7 +587,13 @@ class WorkspaceService:
         else:
             task = planner.task_from_text(source)
         started = self.timer()
-        plan = planner.ai_decompose(task, repo) if ai else planner.decompose(task, repo)
+        cache = self.objects
+        plan = (
+            planner.ai_decompose(task, repo, cache=cache)
+            if ai
+            else planner.decompose(task, repo, cache=cache)
+        )
+        cache.flush()
         self.store.record_timing("plan.decompose", self.timer() - started, f"{len(plan.agents)} agents")
         return plan
 

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdev_tui.errors import CdevError
 from cdev_tui.plan import Plan, plan_from_dict
@@ -19,6 +19,10 @@ from cdev_tui.planner.derived import with_derived
 from cdev_tui.planner.repo_index import RepoIndex, index_repo
 from cdev_tui.planner.tasks import TaskSpec
 from cdev_tui.planner.validate import PlanProblem, validate_plan
+
+if TYPE_CHECKING:
+    from cdev_tui.object_cache import ObjectCache
+
 
 MAX_INDEX_LINES = 600
 
@@ -68,6 +72,7 @@ def ai_decompose(
     model: str | None = None,
     timeout: float = 120.0,
     client_factory: Callable[[float], Any] | None = None,
+    cache: ObjectCache | None = None,
 ) -> Plan:
     """Ask an OpenAI-compatible model for the plan; raise CdevError unless it passes :func:`validate_plan`.
 
@@ -76,7 +81,7 @@ def ai_decompose(
     """
     from cdev_tui import llm
 
-    index = index_repo(repo)
+    index = index_repo(repo, cache=cache)
     model = model or llm.default_model()
     answer = llm.chat_json(
         ai_messages(task, index), model=model, timeout=timeout, client_factory=client_factory

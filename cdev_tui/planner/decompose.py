@@ -9,7 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cdev_tui.errors import CdevError
 from cdev_tui.plan import Plan, PlanAgent
@@ -19,22 +19,27 @@ from cdev_tui.planner.matching import _CAMEL, _Matcher, _Pick
 from cdev_tui.planner.repo_index import RepoIndex, index_repo, is_test_path
 from cdev_tui.planner.tasks import TaskSpec
 
+if TYPE_CHECKING:
+    from cdev_tui.object_cache import ObjectCache
+
+
 _CONTAINER_DIRS = frozenset(
     {"src", "lib", "libs", "app", "apps", "source", "pkg", "packages", "internal", ""}
 )
 
 
-def decompose(task: TaskSpec, repo: Path) -> Plan:
+def decompose(task: TaskSpec, repo: Path, *, cache: ObjectCache | None = None) -> Plan:
     """Split ``task`` into agents with exclusive file ownership, from ``repo``'s real structure.
 
     Each requirement picks the files whose names, folders and symbols match its words (plus their tests) and
     proposes new modules, in the matching folder and the repository's naming and test layout, for words no
     file matches. Requirements sharing a file form one agent; an agent depends on the agents whose files its
-    files import (import cycles merge agents). The same input always gives the same plan.
+    files import (import cycles merge agents). The same input always gives the same plan. ``cache`` keeps the
+    repository's index by commit (see :func:`index_repo`).
     """
     if not task.requirements:
         raise CdevError(f"{task.source}: the task has no requirements")
-    index = index_repo(repo)
+    index = index_repo(repo, cache=cache)
     matcher = _Matcher(index)
     picks = [matcher.pick(i, req) for i, req in enumerate(task.requirements)]
     placed = [p for p in picks if p.files]
