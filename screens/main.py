@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -10,6 +11,7 @@ from textual.app import ComposeResult
 from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -29,6 +31,14 @@ from cdev_tui.widgets.voice_indicator import VoiceIndicator
 if TYPE_CHECKING:
     from cdev_tui.service import WorkspaceService
     from cdev_tui.workspace import WorkspaceSnapshot
+
+
+STORM_PATHS = 200
+"""A batch of this many changed paths starts a storm: refreshes wait for it to end."""
+STORM_QUIET = 0.5
+"""Seconds without a new batch that end a storm."""
+STORM_MAX = 3.0
+"""A storm longer than this still refreshes every so often."""
 
 
 class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
@@ -57,6 +67,8 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
         self.service = service
         self.snapshot: WorkspaceSnapshot | None = None
         self._pending: set[Path] = set()
+        self._storm_since: float | None = None  # when the current storm of changes began
+        self._storm_timer: Timer | None = None
         self._refreshing = False
         self._watched: list[Path] = []
         self._latest: dict[type[Pane], dict[str, tuple[Any, ...]]] = {}
@@ -297,8 +309,27 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
             self._queue_changes(changes)
 
     def _queue_changes(self, changes: set[Path]) -> None:
-        """Remember changed paths and refresh the agents they touch (on the UI thread)."""
+        """Remember changed paths and refresh the agents they touch (on the UI thread).
+
+        A storm (a checkout rewriting thousands of files) is held until it has been quiet for
+        ``STORM_QUIET`` seconds, at most ``STORM_MAX`` seconds: one refresh per worktree for the lot, not one
+        per batch the watcher delivers. Ordinary edits refresh at once.
+        """
         self._pending |= changes
+        now = time.monotonic()
+        if len(changes) >= STORM_PATHS or self._storm_since is not None:
+            if self._storm_since is None:
+                self._storm_since = now
+            if self._storm_timer is not None:
+                self._storm_timer.stop()
+            if now - self._storm_since < STORM_MAX:
+                self._storm_timer = self.set_timer(STORM_QUIET, self._storm_over)
+                return
+            self._storm_since = self._storm_timer = None  # a long storm still shows progress now and then
+        self._start_refresh()
+
+    def _storm_over(self) -> None:
+        self._storm_since = self._storm_timer = None
         self._start_refresh()
 
     @work(
