@@ -20,7 +20,7 @@ from pathlib import Path
 FIRST = ("first_frame", "linescan", "conflicts")
 HERE = Path(__file__).parent
 FIGURE = re.compile(
-    r"(?:ratio|median)\s+(\d+(?:\.\d*)?)\s*(x|ms)\b.*\(budget\s*(>=|<=)\s*(\d+(?:\.\d*)?)\s*(?:x|ms)\)"
+    r"(?:ratio|median|mean)\s+(\d+(?:\.\d*)?)\s*(x|ms|%)(?!\w).*\(budget\s*(>=|<=)\s*(\d+(?:\.\d*)?)\s*(?:x|ms|%)\)"
 )
 
 

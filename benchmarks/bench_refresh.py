@@ -22,20 +22,20 @@ def _git(cwd: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
-def build(root: Path) -> Path:
-    """A repo with ``AGENTS`` worktrees in ``<root>/proj-work-trees``."""
+def build(root: Path, agents: int = AGENTS) -> Path:
+    """A repo with ``agents`` worktrees in ``<root>/proj-work-trees`` (and at least as many modules)."""
     from cdev_tui.workspace_files import write_agent_workspace
 
     repo = root / "proj"
     (repo / "src").mkdir(parents=True)
-    for i in range(200):
+    for i in range(max(200, agents)):
         (repo / "src" / f"module_{i}.py").write_text(f"def f{i}():\n    return {i}\n")
     (repo / ".gitignore").write_text("workspaces/\n")
     identity = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
     _git(root, "init", "-q", "-b", "main", str(repo))
     _git(repo, "add", "-A")
     _git(repo, *identity, "commit", "-q", "-m", "base")
-    for i in range(AGENTS):
+    for i in range(agents):
         agent = f"agent_{i:02d}"
         worktree = root / "proj-work-trees" / f"T-1-{agent}"
         _git(repo, "worktree", "add", "-q", "-b", f"T-1-{agent}", str(worktree))
