@@ -20,8 +20,9 @@ from textual.worker import get_current_worker
 from cdev_tui.errors import CdevError
 
 if TYPE_CHECKING:
-    from cdev_tui.voice.engine import Heard, VoiceEngine, VoiceState
+    from cdev_tui.voice.engine import Heard, VoiceEngine
     from cdev_tui.voice.intents import Match, VoiceContext
+    from cdev_tui.voice.state import VoiceState
 
 YES = frozenset({"yes", "yeah", "yep", "confirm", "do it", "sure", "ok", "okay"})
 NO = frozenset({"no", "nope", "cancel", "don't", "stop", "never mind"})
@@ -72,7 +73,7 @@ class VoiceControlMixin:
     def voice_state(self) -> VoiceState:
         """The last state shown."""
         if self._voice_state is None:
-            from cdev_tui.voice.engine import VoiceState
+            from cdev_tui.voice.state import VoiceState
 
             self._voice_state = VoiceState("off")
         return self._voice_state
@@ -116,7 +117,7 @@ class VoiceControlMixin:
         description="Loading the speech model",
     )
     def _voice_prepare(self) -> None:
-        from cdev_tui.voice.engine import VoiceState
+        from cdev_tui.voice.state import VoiceState
 
         try:
             self.voice_engine.prepare(lambda state: self.post_message(self.VoiceStateChanged(state)))
@@ -151,7 +152,7 @@ class VoiceControlMixin:
 
     @work(thread=True, exclusive=True, group="voice", exit_on_error=False, description="Listening")
     def _voice_listen(self, context: VoiceContext, stop: threading.Event) -> None:
-        from cdev_tui.voice.engine import VoiceState
+        from cdev_tui.voice.state import VoiceState
 
         worker = get_current_worker()
 
@@ -259,7 +260,7 @@ class VoiceControlMixin:
         await target.run_action(invocation)  # type: ignore[attr-defined]
 
     def _voice_shown(self, heard: Heard | None, command: str, message: str, confidence: float = 0.0) -> None:
-        from cdev_tui.voice.engine import VoiceState
+        from cdev_tui.voice.state import VoiceState
 
         text = heard.text if heard is not None else ""
         self.show_voice_state(

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from cdev_tui.voice.intents import Match, VoiceContext, match
+from cdev_tui.voice.state import VoiceState
 from cdev_tui.voice.vocabulary import hotwords, vocabulary
 
 if TYPE_CHECKING:
@@ -23,22 +24,6 @@ if TYPE_CHECKING:
     from cdev_tui.voice.transcribe import Transcriber
 
 StateCallback = Callable[["VoiceState"], Any]
-
-
-@dataclass(frozen=True)
-class VoiceState:
-    """What voice is doing, for the indicator.
-
-    ``phase`` is ``off``, ``loading``, ``listening`` (``level`` 0..1), ``transcribing``, ``heard`` (``text``,
-    ``command``, ``confidence``, ``message``) or ``unavailable`` (``message`` says why).
-    """
-
-    phase: str
-    level: float = 0.0
-    text: str = ""
-    command: str = ""
-    confidence: float = 0.0
-    message: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,29 @@ conflicted worktree into hunks (:mod:`.hunks`), suggests results (:mod:`.suggest
 user wrote (:mod:`.learned`) and writes it back safely (:mod:`.apply`).
 """
 
-from cdev_tui.conflicts.order import declared_overlaps, merge_order
-from cdev_tui.conflicts.prediction import predict_conflicts
-from cdev_tui.conflicts.report import AgentRef, ConflictReport, DeclaredOverlap, PairPrediction
-from cdev_tui.conflicts.snapshot import snapshot_worktree
+from typing import TYPE_CHECKING
+
+from cdev_tui.lazy_exports import lazy_exports
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {
+        "declared_overlaps": "order",
+        "merge_order": "order",
+        "predict_conflicts": "prediction",
+        "AgentRef": "report",
+        "ConflictReport": "report",
+        "DeclaredOverlap": "report",
+        "PairPrediction": "report",
+        "snapshot_worktree": "snapshot",
+    },
+)
+
+if TYPE_CHECKING:
+    from cdev_tui.conflicts.order import declared_overlaps, merge_order
+    from cdev_tui.conflicts.prediction import predict_conflicts
+    from cdev_tui.conflicts.report import AgentRef, ConflictReport, DeclaredOverlap, PairPrediction
+    from cdev_tui.conflicts.snapshot import snapshot_worktree
 
 __all__ = [
     "AgentRef",

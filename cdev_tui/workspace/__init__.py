@@ -6,9 +6,10 @@ statuses across agents, :mod:`~.loader` puts them together and :mod:`~.last_know
 in the store so the app can draw it before git answers.
 """
 
+from typing import TYPE_CHECKING
+
+from cdev_tui.lazy_exports import lazy_exports
 from cdev_tui.status import AgentStatus
-from cdev_tui.workspace.derive import derive_agents
-from cdev_tui.workspace.loader import Clock, WorkspaceLoader, resolve_paths
 from cdev_tui.workspace.model import (
     BOOKKEEPING_PREFIXES,
     SCRATCH_PREFIXES,
@@ -21,6 +22,15 @@ from cdev_tui.workspace.model import (
     WorkspacePaths,
     WorkspaceSnapshot,
 )
+
+__getattr__, __dir__ = lazy_exports(
+    __name__,
+    {"derive_agents": "derive", "Clock": "loader", "WorkspaceLoader": "loader", "resolve_paths": "loader"},
+)
+
+if TYPE_CHECKING:
+    from cdev_tui.workspace.derive import derive_agents
+    from cdev_tui.workspace.loader import Clock, WorkspaceLoader, resolve_paths
 
 __all__ = [
     "BOOKKEEPING_PREFIXES",
