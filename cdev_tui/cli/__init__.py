@@ -40,15 +40,15 @@ def subcommands() -> list[str]:
     return [n for n in ORDER if n in present] + sorted(present - set(ORDER))
 
 
-def _named_command(argv: Sequence[str], names: Sequence[str]) -> list[str]:
-    """The subcommand the command line names (a list of one), or [] when it names none."""
+def _first_positional(argv: Sequence[str]) -> str | None:
+    """The first argument that is neither an option nor the value of ``--repo``/``--db``."""
     args = iter(argv)
     for arg in args:
         if arg in ("--repo", "--db"):
             next(args, None)  # their value, whatever it is called
         elif not arg.startswith("-"):
-            return [arg] if arg in names else []
-    return []
+            return arg
+    return None
 
 
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
@@ -63,7 +63,16 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"cdev-tui {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     names = subcommands()
-    for name in _named_command(argv or (), names) or names:
+    argv = list(argv or ())
+    command = _first_positional(argv)
+    # The app alone (no command) needs no command module; help and unknown commands list them all.
+    if command in names:
+        wanted = [command]
+    elif command is not None or {"-h", "--help"} & set(argv):
+        wanted = names
+    else:
+        wanted = []
+    for name in wanted:
         module = importlib.import_module(f"cdev_tui.cli.{name}")
         sub = commands.add_parser(
             name, parents=[common_options(after_command=True)], help=module.HELP, description=module.HELP
