@@ -36,30 +36,22 @@ def git(
     input: str | None = None,
     ok_codes: Sequence[int] = (0,),
     strip: bool = True,
+    direct: bool = False,
 ) -> GitResult:
     """Run ``git <args>`` in ``cwd`` and return its output.
 
     A return code outside ``ok_codes`` raises :class:`GitCommandError` with git's own message.
-    ``env`` entries are added to the inherited environment (e.g. ``GIT_INDEX_FILE``).
+    ``env`` entries are added to the inherited environment (e.g. ``GIT_INDEX_FILE``). ``direct`` runs git
+    without GitPython, whose import and its own ``git version`` checks cost about 100 ms: the workspace
+    reader uses it, being what stands between a cold start and the agents on screen.
     """
-    from git.cmd import Git  # lazy: GitPython costs ~100 ms to import
-
     full_env = None
     if env:
         full_env = {**os.environ, **env}
-    command = ["git", *args]
-    with tempfile.TemporaryFile() if input is not None else contextlib.nullcontext() as stdin:
-        if stdin is not None:
-            stdin.write(input.encode())
-            stdin.seek(0)
-        code, stdout, stderr = Git(str(cwd)).execute(
-            command,
-            with_extended_output=True,
-            with_exceptions=False,
-            env=full_env,
-            istream=stdin,
-            strip_newline_in_stdout=strip,
-        )
+    if direct:
+        code, stdout, stderr = _run_direct(cwd, args, full_env, input, strip)
+    else:
+        code, stdout, stderr = _run_gitpython(cwd, args, full_env, input, strip)
     if code not in ok_codes:
         first = (stderr or stdout or "").strip().splitlines()
         reason = first[0] if first else f"exit code {code}"
@@ -67,12 +59,54 @@ def git(
     return GitResult(code, stdout, stderr)
 
 
+def _run_gitpython(
+    cwd: Path | str, args: Sequence[str], env: Mapping[str, str] | None, input: str | None, strip: bool
+) -> tuple[int, str, str]:
+    from git.cmd import Git  # lazy: GitPython costs ~100 ms to import
+
+    with tempfile.TemporaryFile() if input is not None else contextlib.nullcontext() as stdin:
+        if stdin is not None:
+            stdin.write(input.encode())
+            stdin.seek(0)
+        return Git(str(cwd)).execute(
+            ["git", *args],
+            with_extended_output=True,
+            with_exceptions=False,
+            env=env,
+            istream=stdin,
+            strip_newline_in_stdout=strip,
+        )
+
+
+def _run_direct(
+    cwd: Path | str, args: Sequence[str], env: Mapping[str, str] | None, input: str | None, strip: bool
+) -> tuple[int, str, str]:
+    """As GitPython runs it: text decoded as UTF-8 (undecodable bytes escaped), one final newline taken off."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            env=env,
+            input=input.encode() if input is not None else None,
+            capture_output=True,
+        )
+    except OSError as exc:
+        raise GitCommandError(f"git {' '.join(args[:2])} cannot run in {cwd}: {exc.strerror}") from None
+    stdout = done.stdout.decode("utf-8", "surrogateescape")
+    stderr = done.stderr.decode("utf-8", "surrogateescape")
+    if strip and stdout.endswith("\n"):
+        stdout = stdout[:-1]
+    return done.returncode, stdout, stderr.removesuffix("\n")
+
+
 def repo_root(path: Path | str) -> Path:
     """The top of the working tree that contains ``path`` (a worktree's own top for a linked worktree)."""
     path = Path(path)
     if not path.exists():
         raise CdevError(f"{path}: no such directory")
-    result = git(path, "rev-parse", "--show-toplevel", ok_codes=(0, 128))
+    result = git(path, "rev-parse", "--show-toplevel", ok_codes=(0, 128), direct=True)
     if result.code != 0:
         raise NotAGitRepoError(f"{path}: not a git repository")
     return Path(result.stdout)
@@ -134,7 +168,7 @@ class WorktreeInfo:
 
 def list_worktrees(repo: Path | str) -> list[WorktreeInfo]:
     """Every worktree of the repository, the main one first."""
-    out = git(repo, "worktree", "list", "--porcelain").stdout
+    out = git(repo, "worktree", "list", "--porcelain", direct=True).stdout
     return parse_worktree_porcelain(out)
 
 
@@ -234,13 +268,18 @@ def remove_worktree(repo: Path | str, worktree: Path) -> None:
 
 def ref_exists(path: Path | str, ref: str) -> bool:
     """Whether ``ref`` resolves to a commit."""
-    return git(path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1, 128)).code == 0
+    verify = git(
+        path, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", ok_codes=(0, 1, 128), direct=True
+    )
+    return verify.code == 0
 
 
 def branch_refs(repo: Path | str) -> dict[str, str]:
     """Every local and remote-tracking branch ref, each mapped to the ref it points to when symbolic (such
     as ``refs/remotes/origin/HEAD``), else ``""``: one git process."""
-    out = git(repo, "for-each-ref", "--format=%(refname)%1f%(symref)", "refs/heads", "refs/remotes").stdout
+    out = git(
+        repo, "for-each-ref", "--format=%(refname)%1f%(symref)", "refs/heads", "refs/remotes", direct=True
+    ).stdout
     return dict(line.partition("\x1f")[::2] for line in out.splitlines() if line)
 
 

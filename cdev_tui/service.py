@@ -695,8 +695,8 @@ def _git_fetch(repo: Path, remote: str, timeout: float = FETCH_TIMEOUT) -> str |
 
 def _last_known_roots() -> dict[str, type]:
     """What each last known state is read back as."""
-    from cdev_tui.conflicts import ConflictReport
-    from cdev_tui.workspace import WorkspaceSnapshot
+    from cdev_tui.conflicts.report import ConflictReport  # the modules alone: the first frame needs no engine
+    from cdev_tui.workspace.model import WorkspaceSnapshot
 
     return {"workspace": WorkspaceSnapshot, "conflicts": ConflictReport}
 

@@ -384,12 +384,17 @@ class Store:
     def cache_get(self, kind: str, keys: Sequence[str]) -> dict[str, str]:
         """The values kept under ``keys`` of one ``kind`` (missing keys are left out)."""
         found: dict[str, str] = {}
-        with self._reader() as db:
+        # Plain sqlite3: this is on the path to the first live frame, where sqlite-utils' import would cost
+        # more than the whole lookup.
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
             for start in range(0, len(keys), 500):
                 chunk = list(keys[start : start + 500])
                 marks = ",".join("?" * len(chunk))
                 sql = f"SELECT key, value FROM object_cache WHERE kind = ? AND key IN ({marks})"
-                found.update((r["key"], r["value"]) for r in db.query(sql, [kind, *chunk]))
+                found.update(conn.execute(sql, [kind, *chunk]).fetchall())
+        finally:
+            conn.close()
         return found
 
     def cache_stats(self) -> dict[str, tuple[int, int]]:

@@ -13,6 +13,7 @@ from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from cdev_tui import gitops
 from cdev_tui.object_cache import ObjectCache
@@ -22,6 +23,11 @@ BRANCH_DELTA = "git.branch-delta"
 """Cache kind: ``<target>...<tip>`` → ahead, behind and the files changed since the merge base."""
 COMMIT_INFO = "git.commit"
 """Cache kind: a commit id → its committer date and subject."""
+
+
+def read_git(cwd: Path, *args: str, **options: Any) -> gitops.GitResult:
+    """A read-only git command for the workspace reader, run without GitPython (see :func:`gitops.git`)."""
+    return gitops.git(cwd, *args, direct=True, **options)
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class RefTip:
 def read_ref_tips(repo: Path) -> dict[str, RefTip]:
     """Every local and remote-tracking branch (full ref name) and its tip, from one ``git for-each-ref``."""
     fields = "%(refname)%1f%(symref)%1f%(objectname)%1f%(committerdate:iso-strict)%1f%(subject)"
-    out = gitops.git(repo, "for-each-ref", f"--format={fields}", "refs/heads", "refs/remotes").stdout
+    out = read_git(repo, "for-each-ref", f"--format={fields}", "refs/heads", "refs/remotes").stdout
     tips: dict[str, RefTip] = {}
     for line in out.splitlines():
         parts = line.split("\x1f", 4)
@@ -86,7 +92,7 @@ class WorktreeStatus:
 
 def read_worktree_status(worktree: Path) -> WorktreeStatus:
     """The worktree's HEAD, branch and changes, from one git process (raises GitCommandError)."""
-    out = gitops.git(
+    out = read_git(
         worktree,
         "--no-optional-locks",
         "status",
@@ -168,8 +174,8 @@ def branch_deltas(
 
 def _branch_delta(repo: Path, target: str, tip: str) -> BranchDelta | None:
     """None when git cannot compare them (an object gone since the refs were read)."""
-    counts = gitops.git(repo, "rev-list", "--left-right", "--count", f"{target}...{tip}", ok_codes=(0, 128))
-    diff = gitops.git(repo, "diff", "--name-only", "-z", f"{target}...{tip}", ok_codes=(0, 128), strip=False)
+    counts = read_git(repo, "rev-list", "--left-right", "--count", f"{target}...{tip}", ok_codes=(0, 128))
+    diff = read_git(repo, "diff", "--name-only", "-z", f"{target}...{tip}", ok_codes=(0, 128), strip=False)
     if counts.code != 0 or diff.code != 0:
         return None
     left, _, right = counts.stdout.partition("\t")
@@ -199,7 +205,7 @@ def side_merged(
 
     def compute(tip: str) -> bool | None:
         # The target's first-parent line down to the tip's parents: the tip is on it, or it is not.
-        out = gitops.git(
+        out = read_git(
             repo, "rev-list", "--first-parent", str(target), "--not", f"{tip}^@", ok_codes=(0, 128)
         )
         return None if out.code != 0 else tip not in out.stdout.split()
@@ -214,7 +220,7 @@ def commit_info(repo: Path, sha: str, cache: ObjectCache) -> Commit | None:
     """A commit's date and subject, from the cache or one ``git log -1``."""
     commit = _as_commit(sha, cache.get(COMMIT_INFO, sha))
     if commit is None:
-        out = gitops.git(repo, "log", "-1", "--format=%cI%x1f%s", sha, "--", ok_codes=(0, 128))
+        out = read_git(repo, "log", "-1", "--format=%cI%x1f%s", sha, "--", ok_codes=(0, 128))
         if out.code != 0 or "\x1f" not in out.stdout:
             return None
         when_subject = out.stdout.split("\x1f", 1)

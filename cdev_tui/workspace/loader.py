@@ -42,6 +42,7 @@ from cdev_tui.workspace.git_facts import (
     branch_reflog,
     commit_info,
     git_state,
+    read_git,
     read_ref_tips,
     read_worktree_status,
     tip_of,
@@ -218,7 +219,7 @@ class WorkspaceLoader:
         tip = tip_of(tips, self.paths.target)
         if tip is not None:
             return tip.sha
-        found = gitops.git(
+        found = read_git(
             self.paths.repo,
             "rev-parse",
             "--verify",

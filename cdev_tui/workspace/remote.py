@@ -19,7 +19,6 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from cdev_tui import gitops
 from cdev_tui.checklist import CHECKLIST_NAME, COMPLETED_MARKER, MAX_CHECKLIST_BYTES, parse_checklist_text
 from cdev_tui.errors import CdevError
 from cdev_tui.object_cache import ObjectCache
@@ -32,7 +31,7 @@ from cdev_tui.workspace.cdev_files import (
     planned_id_for_branch,
     prefer_context,
 )
-from cdev_tui.workspace.git_facts import BranchDelta, RefTip, branch_deltas, side_merged
+from cdev_tui.workspace.git_facts import BranchDelta, RefTip, branch_deltas, read_git, side_merged
 from cdev_tui.workspace.model import AgentFacts, GitState
 
 REMOTE_FILES = "remote.files"
@@ -135,7 +134,7 @@ def _readable(path: str, size: int) -> bool:
 
 def _list_tree(repo: Path, commit: str) -> list[tuple[str, str, int]] | None:
     """``(path, blob id, size)`` of cdev's files in the commit's tree; None when git cannot read it."""
-    out = gitops.git(
+    out = read_git(
         repo,
         "ls-tree",
         "-r",
@@ -172,7 +171,7 @@ def _read_blobs(repo: Path, oids: Sequence[str]) -> dict[str, bytes]:
     wanted = list(dict.fromkeys(oids))
     if not wanted:
         return {}
-    result = gitops.git(
+    result = read_git(
         repo,
         "cat-file",
         "--batch",
