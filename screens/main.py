@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
@@ -21,7 +20,7 @@ from cdev_tui.errors import CdevError
 from cdev_tui.screens.agents import AgentsPane
 from cdev_tui.screens.conflicts import ConflictsPane
 from cdev_tui.screens.metrics import MetricsPane
-from cdev_tui.screens.pane import Pane
+from cdev_tui.screens.pane import LazyPane, Pane
 from cdev_tui.screens.remote_jobs import RemoteFetchMixin
 from cdev_tui.screens.security import SecurityPane
 from cdev_tui.screens.security_jobs import SecurityJobsMixin
@@ -89,10 +88,10 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
             panes: dict[str, Widget] = {
                 # Without a last known state, every pane mounts just after the first frame (its data needs
                 # git anyway); results that arrive earlier wait in _latest.
-                "agents": agents if last_known is not None else Lazy(agents),
-                "conflicts": Lazy(ConflictsPane(id="conflicts-pane")),
-                "security": Lazy(SecurityPane(id="security-pane")),
-                "metrics": Lazy(MetricsPane(id="metrics-pane")),
+                "agents": agents if last_known is not None else LazyPane(agents),
+                "conflicts": LazyPane(ConflictsPane(id="conflicts-pane")),
+                "security": LazyPane(SecurityPane(id="security-pane")),
+                "metrics": LazyPane(MetricsPane(id="metrics-pane")),
             }
             for number, (pane_id, title) in enumerate(PANES, start=1):
                 with TabPane(f"{number} {title}", id=pane_id):

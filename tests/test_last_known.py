@@ -141,3 +141,15 @@ async def test_the_conflicts_pane_shows_the_last_known_prediction_marked(demo: P
         summary = summary_text(app, "#conflicts-summary")
         assert "predicting again: last known result from" in summary
         assert f"{conflicting} conflicting" in summary
+
+
+@pytest.mark.parametrize("warm", [False, True])
+async def test_quitting_at_once_closes_cleanly(demo: Path, tmp_path: Path, warm: bool) -> None:
+    """q pressed before the panes behind the tabs have mounted: no crash, exit code 0."""
+    db = tmp_path / "c.db"
+    if warm:
+        save_last_known(demo, db)
+    app = make_app(demo, db=db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("q")
+    assert app.return_code == 0
