@@ -23,7 +23,14 @@ from textual.widgets import DataTable, Static
 
 from cdev_tui.screens.pane import Pane
 from cdev_tui.widgets.cells import age_text
-from cdev_tui.widgets.conflict_matrix import ConflictMatrix, MatrixCell, legend
+from cdev_tui.widgets.conflict_matrix import (
+    ConflictMatrix,
+    MatrixCell,
+    all_agents,
+    involved_agents,
+    legend,
+    matrix_agents,
+)
 
 if TYPE_CHECKING:
     from cdev_tui.conflicts.hunk_counts import FileHunks
@@ -175,6 +182,15 @@ def _summary(report: ConflictReport) -> Text:
     summary = Text()
     summary.append(f"{conflicting} conflicting", style="bold red" if conflicting else "bold green")
     summary.append(f" of {len(pairs)} checked in {report.seconds:.2f}s")
+    everyone, shown = len(all_agents(report)), len(matrix_agents(report))
+    if shown < everyone:
+        involved = len(involved_agents(report))
+        which = (
+            f"the {shown} agents with conflicts or overlaps; the other {everyone - shown} merge cleanly"
+            if shown == involved
+            else f"the {shown} most serious of the {involved} agents with conflicts or overlaps"
+        )
+        summary.append(f"\nthe matrix shows {which} ({everyone} agents)", style="italic")
     if report.reused_pairs:
         summary.append(f" ({report.reused_pairs} unchanged since the last prediction)", style="dim")
     for overlap in report.declared_overlaps:

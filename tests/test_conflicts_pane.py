@@ -214,3 +214,24 @@ async def test_an_edit_in_one_worktree_repredicts_only_its_pairs(tmp_path: Path)
         assert refresh.reused_pairs == 6  # api, auth, catalog among themselves and against main
         assert refresh.git_calls < calls[0][1].git_calls
         assert "unchanged since the last prediction" in summary_text(app, "#conflicts-summary")
+
+
+def test_a_large_workspace_matrix_keeps_the_agents_that_conflict_or_overlap() -> None:
+    from cdev_tui.conflicts import PairPrediction
+    from cdev_tui.widgets.conflict_matrix import MATRIX_LIMIT, involved_agents, matrix_agents, matrix_cells
+
+    names = [f"agent_{i:03d}" for i in range(200)]
+
+    def pair(a: str, b: str, *, conflict: bool = False, overlap: bool = False) -> PairPrediction:
+        files = ("shared.py",) if conflict else ()
+        return PairPrediction(a, b, files, ("x.py",) if overlap else (), conflict, conflict)
+
+    pairs = [pair(names[i], names[i + 1]) for i in range(0, 199, 2)]
+    pairs += [pair("agent_010", "agent_150", conflict=True), pair("agent_020", "agent_030", overlap=True)]
+    report = ConflictReport(pairs, [], [], names, [], 0, 0.0, target="main")
+    assert matrix_agents(report) == ["agent_010", "agent_020", "agent_030", "agent_150"]  # merge order
+    assert involved_agents(report)[:2] == ["agent_010", "agent_150"]  # the conflict before the overlap
+    assert len(matrix_cells(report)) == 4
+    few = ConflictReport(pairs[:5], [], [], names[:10], [], 0, 0.0)
+    assert len(matrix_agents(few)) == 10 <= MATRIX_LIMIT  # a small workspace shows everyone
+    assert matrix_agents(report, limit=2) == ["agent_010", "agent_150"]

@@ -85,16 +85,46 @@ class MatrixCell:
         return severity(self.prediction)
 
 
-def matrix_agents(report: ConflictReport) -> list[str]:
-    """The agents of the matrix: in merge order, then any the order does not name (a dependency cycle)."""
+MATRIX_LIMIT = 24
+"""Beyond this many agents the matrix keeps those with a conflict or an overlap (the worst first): a
+200-column grid is neither readable nor quick to draw, and the agents left out merge cleanly."""
+
+
+def all_agents(report: ConflictReport) -> list[str]:
+    """Every agent of the report: in merge order, then any the order does not name (a dependency cycle)."""
     names = [*report.merge_order]
     names += [name for p in report.pairs for name in (p.a, p.b)]
     names += [p.a for p in report.vs_target]
     return list(dict.fromkeys(names))
 
 
+def involved_agents(report: ConflictReport) -> list[str]:
+    """The agents with a conflict or an overlap with anyone, the most serious findings first."""
+    names = all_agents(report)
+    rank = {name: i for i, name in enumerate(SEVERITIES)}
+    worst: dict[str, tuple[int, int]] = {}
+    for p in (*report.pairs, *report.vs_target):
+        level = severity(p)
+        if level.name in ("clean", "unknown"):
+            continue
+        for name in {p.a, p.b} & set(names):
+            best, count = worst.get(name, (rank[level.name], 0))
+            worst[name] = (min(best, rank[level.name]), count + 1)
+    return sorted(worst, key=lambda n: (worst[n][0], -worst[n][1], names.index(n)))
+
+
+def matrix_agents(report: ConflictReport, limit: int = MATRIX_LIMIT) -> list[str]:
+    """The agents the matrix shows, in merge order: all of them up to ``limit``, else the ``limit`` most
+    serious of those involved in a conflict or an overlap."""
+    names = all_agents(report)
+    if len(names) <= limit:
+        return names
+    chosen = set(involved_agents(report)[:limit])
+    return [n for n in names if n in chosen]
+
+
 def matrix_cells(report: ConflictReport) -> list[list[MatrixCell]]:
-    """Rows of cells: each agent against every agent, then against the target."""
+    """Rows of cells: each agent shown against every agent shown, then against the target."""
     agents = matrix_agents(report)
     target = report.target or next((p.b for p in report.vs_target), "")
     found: dict[tuple[str, str, bool], PairPrediction] = {}
