@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -102,3 +103,22 @@ def test_the_target_moving_is_seen_by_every_agent(repo: Path) -> None:
     snapshot = loader.load()
     assert snapshot.target_head == run_git(repo, "rev-parse", "main")
     assert snapshot.agent("agent-a").facts.git.behind == 1
+
+
+def test_a_full_read_tells_which_agents_moved(repo: Path) -> None:
+    from cdev_tui.workspace.derive import agents_changed
+
+    first_tree = add_agent(repo, "agent-a", {"a.py": "1\n"})
+    add_agent(repo, "agent-b", {"b.py": "1\n"})
+    loader = WorkspaceLoader(resolve_paths(repo, Config()))
+    before = loader.load()
+    assert agents_changed(before, loader.load()) == set()
+    (first_tree / "a.py").write_text("2\n")
+    edited = loader.load()
+    assert agents_changed(before, edited) == {"agent-a"}
+    (first_tree / "a.py").write_text("3\n")  # the same file again: the same paths, newer content
+    later = edited.agent("agent-a").facts.last_activity
+    os.utime(first_tree / "a.py", (later.timestamp() + 5, later.timestamp() + 5))
+    assert agents_changed(edited, loader.load()) == {"agent-a"}
+    commit_files(repo.parent / "wt" / "agent-b", {"b.py": "2\n"}, "more")
+    assert agents_changed(edited, loader.load()) == {"agent-a", "agent-b"}

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from cdev_tui.plan import Plan
 from cdev_tui.status import DONE_STATUSES, AgentStatus
-from cdev_tui.workspace.model import BOOKKEEPING_PREFIXES, Agent, AgentFacts, Violation
+from cdev_tui.workspace.model import BOOKKEEPING_PREFIXES, Agent, AgentFacts, Violation, WorkspaceSnapshot
 
 
 def last_activity(facts: AgentFacts) -> datetime | None:
@@ -181,3 +181,21 @@ def _violations(item: AgentFacts, owners: dict[str, str]) -> tuple[tuple[Violati
 
 def _is_bookkeeping(path: str) -> bool:
     return path.startswith(BOOKKEEPING_PREFIXES)
+
+
+def agents_changed(before: WorkspaceSnapshot, after: WorkspaceSnapshot) -> set[str]:
+    """The agents whose branch, branch tip or uncommitted work differ between two snapshots, added and removed
+    ones included: what conflict prediction must look at again after a full read (the others' merges hold).
+
+    Uncommitted work is compared by its paths and the newest modification time among them, so editing a file
+    that was already modified counts as a change.
+    """
+
+    def state(agent: Agent) -> tuple[object, ...]:
+        git = agent.facts.git
+        work = (git.head, git.dirty) if git is not None else (None, None)
+        return (agent.facts.worktree, agent.facts.branch, *work, agent.facts.last_activity)
+
+    old = {a.agent_id: state(a) for a in before.agents}
+    new = {a.agent_id: state(a) for a in after.agents}
+    return {agent_id for agent_id in old.keys() | new.keys() if old.get(agent_id) != new.get(agent_id)}
