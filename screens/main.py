@@ -17,6 +17,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from cdev_tui.commands import PANES
 from cdev_tui.errors import CdevError
+from cdev_tui.executor import lower_thread_priority
 from cdev_tui.screens.agents import AgentsPane
 from cdev_tui.screens.conflicts import ConflictsPane
 from cdev_tui.screens.metrics import MetricsPane
@@ -290,11 +291,13 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
     @work(thread=True, exclusive=True, group="load", exit_on_error=False, description="Reading the workspace")
     def load_workspace(self) -> None:
         """Read every agent (git and files) off the UI thread."""
+        lower_thread_priority()
         snapshot = self.service.load()
         self.post_message(self.WorkspaceUpdated(snapshot, None))
 
     @work(thread=True, group="refresh", exit_on_error=False, description="Refreshing changed agents")
     def _refresh_agents(self, snapshot: WorkspaceSnapshot, changed: frozenset[Path]) -> None:
+        lower_thread_priority()
         fresh = self.service.refresh(snapshot, set(changed))
         self.post_message(self.WorkspaceUpdated(fresh, changed))
 
@@ -341,6 +344,7 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
     def _predict_conflicts(
         self, snapshot: WorkspaceSnapshot, previous: Any, changed_agents: set[str] | None, request: int
     ) -> None:
+        lower_thread_priority()
         worker = get_current_worker()
         report = self.service.predict_conflicts(
             snapshot,
@@ -355,9 +359,13 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
         self, snapshot: WorkspaceSnapshot, previous: WorkspaceSnapshot | None, changed: frozenset[Path] | None
     ) -> None:
         """Predict again, re-merging only the pairs of agents changed since the last finished prediction."""
+        from cdev_tui.workspace.derive import agents_changed
+
         touched = None
         if previous is not None and changed is not None:
             touched = self.service.loader.agents_touched(previous, changed)
+        elif previous is not None:  # a full read: only the agents whose git state moved
+            touched = agents_changed(previous, snapshot)
         # Changes pile up until a prediction that saw them all finishes: a cancelled one saw nothing.
         if touched is None or self._conflicts_changed is None:
             self._conflicts_changed = None
@@ -369,6 +377,7 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
 
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False, description="Computing metrics")
     def _compute_metrics(self, snapshot: WorkspaceSnapshot) -> None:
+        lower_thread_priority()
         self.post_message(self._MetricsReady(self.service.metrics(snapshot)))
 
     class _MetricsReady(Message):

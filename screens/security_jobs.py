@@ -16,6 +16,7 @@ from textual import work
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from cdev_tui.executor import lower_thread_priority
 from cdev_tui.screens.security import SecurityPane
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ class SecurityJobsMixin:
 
     @work(thread=True, exclusive=True, group="scan", exit_on_error=False, description="Scanning for secrets")
     def _scan(self, snapshot: WorkspaceSnapshot) -> None:
+        lower_thread_priority()
         worker = get_current_worker()
         progress = throttled(lambda done, total: self.post_message(self.ScanProgress(done, total)), 0.1)
         setup = self.service.security_setup()
@@ -103,16 +105,19 @@ class SecurityJobsMixin:
 
     @work(thread=True, group="scan-agents", exit_on_error=False, description="Rescanning changed worktrees")
     def _rescan_agents(self, snapshot: WorkspaceSnapshot, agents: set[str]) -> None:
+        lower_thread_priority()
         setup = self.service.security_setup()
         self.post_message(self.ScanUpdated(self.service.scan(snapshot, agents=agents, setup=setup)))
         self.app.call_from_thread(self._scan_dependencies, snapshot, setup[1])
 
     @work(thread=True, exclusive=True, group="deps", exit_on_error=False, description="Checking dependencies")
     def _scan_dependencies(self, snapshot: WorkspaceSnapshot, suppressions: Any) -> None:
+        lower_thread_priority()
         self.post_message(self.DependenciesScanned(self.service.scan_dependencies(snapshot, suppressions)))
 
     @work(thread=True, exclusive=True, group="history", exit_on_error=False, description="Scanning history")
     def _scan_history(self) -> None:
+        lower_thread_priority()
         worker = get_current_worker()
         progress = throttled(lambda done, total: self.post_message(self.HistoryProgress(done, total)), 0.2)
         report = self.service.scan_history(cancel=lambda: worker.is_cancelled, progress=progress)
