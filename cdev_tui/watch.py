@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 
@@ -10,14 +11,20 @@ _IGNORED_PARTS = frozenset({"objects", "__pycache__", "node_modules", ".venv", "
 _IGNORED_SUFFIXES = (".lock", ".pyc", ".swp", ".tmp", "~", "-journal", "-wal", "-shm")
 
 
-def interesting(path: Path, common_dir: Path | None = None) -> bool:
-    """Whether a changed path can matter to the workspace model."""
-    if path.name.endswith(_IGNORED_SUFFIXES) or path.name.startswith(".#"):
+def interesting(path: Path | str, common_dir: Path | None = None) -> bool:
+    """Whether a changed path can matter to the workspace model (string work only: a checkout in many
+    worktrees sends this thousands of paths on the UI thread)."""
+    raw = str(path)
+    name = raw.rpartition(os.sep)[2]
+    if name.endswith(_IGNORED_SUFFIXES) or name.startswith(".#"):
         return False
-    parts = path.parts
-    if common_dir is not None and (path == common_dir or common_dir in path.parents):
-        relative = path.relative_to(common_dir).parts
-        return not relative or relative[0] not in _IGNORED_PARTS
+    if common_dir is not None:
+        prefix = str(common_dir)
+        if raw == prefix:
+            return True
+        if raw.startswith(prefix + os.sep):
+            return raw[len(prefix) + 1 :].partition(os.sep)[0] not in _IGNORED_PARTS
+    parts = raw.split(os.sep)
     if ".git" in parts:
         return False
     return not any(part in _IGNORED_PARTS for part in parts[-6:])
@@ -42,6 +49,6 @@ async def watch_changes(
         step=50,
         stop_event=stop_event,  # type: ignore[arg-type]
         recursive=True,
-        watch_filter=lambda _change, raw: interesting(Path(raw), common_dir),
+        watch_filter=lambda _change, raw: interesting(raw, common_dir),
     ):
         yield {Path(raw) for _change, raw in changes}

@@ -307,8 +307,14 @@ class WorkspaceLoader:
         return touched
 
     def watch_roots(self, snapshot: WorkspaceSnapshot) -> list[Path]:
-        """The folders to watch for changes: every worktree, the coordination dir, plans and git's refs."""
-        roots = {self.paths.common_dir, self.paths.repo / "shared"}
+        """The folders to watch for changes: every worktree, the coordination dir, plans, git's refs and its
+        per-worktree folders (HEAD, index, merge state).
+
+        Not the whole git folder: conflict prediction and every commit write objects there by the thousand,
+        and each event would cost the UI thread a look.
+        """
+        common = self.paths.common_dir
+        roots = {common / "refs", common / "worktrees", self.paths.repo / "shared"}
         roots.add(self.paths.coordination_dir)
         for agent in snapshot.agents:
             if agent.facts.worktree and agent.facts.worktree.is_dir():
