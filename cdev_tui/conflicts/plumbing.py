@@ -17,7 +17,7 @@ ANY_CODE = tuple(range(-255, 256))
 
 
 class CountingGit:
-    """Runs git commands in one repository and counts them (thread-safe)."""
+    """Runs git plumbing in one repository, directly (see :func:`gitops.git`), and counts it (thread-safe)."""
 
     def __init__(self, cwd: Path) -> None:
         self.cwd = cwd
@@ -34,7 +34,7 @@ class CountingGit:
     ) -> GitResult:
         with self._lock:
             self.calls += 1
-        return git(cwd or self.cwd, *args, env=env, input=input, ok_codes=ok_codes, strip=False)
+        return git(cwd or self.cwd, *args, env=env, input=input, ok_codes=ok_codes, strip=False, direct=True)
 
 
 def resolve_refs(run: CountingGit, names: Iterable[str]) -> dict[str, tuple[str, str]]:
