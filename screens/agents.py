@@ -100,8 +100,6 @@ class AgentsPane(Pane):
         self._last_known = last_known
         self._snapshot: WorkspaceSnapshot | None = None
         self._as_of: float | None = None
-        self._shown: dict[str, tuple[Text | str, ...]] = {}
-        """The cells each row shows now, to redraw only what a refresh changed."""
         """When the shown snapshot was taken, while it is the last known one and the live read is running."""
         self.query_text = ""
         self.sort = SORTS[0]
@@ -147,24 +145,14 @@ class AgentsPane(Pane):
         agents = visible_agents(snapshot.agents, query=self.query_text, sort=self.sort, filter=self.filter)
         wanted = [a.agent_id for a in agents]
         show_task = len({a.facts.task_id for a in snapshot.agents if a.facts.task_id}) > 1  # group by task
-        rows = {a.agent_id: _cells(a, show_task) for a in agents}
-        if [key.value for key in table.rows] == wanted:
-            # The same rows in the same order (a refresh): only the cells that changed are redrawn, so a
-            # refresh of hundreds of agents costs the UI thread next to nothing.
-            for agent_id, cells in rows.items():
-                before = self._shown.get(agent_id)
-                for index, (column, _label) in enumerate(COLUMNS):
-                    if before is None or before[index] != cells[index]:
-                        table.update_cell(agent_id, column, cells[index], update_width=True)
-        else:
-            scroll_y = table.scroll_y
-            table.clear()
-            for agent_id, cells in rows.items():
-                table.add_row(*cells, key=agent_id)
-            if selected in wanted:
-                table.move_cursor(row=wanted.index(selected), scroll=False)
-            table.scroll_to(y=scroll_y, animate=False)
-        self._shown = rows
+        # Rebuilt whole each time (a few dozen rows at most): one rendering path, and the columns always fit.
+        scroll_y = table.scroll_y
+        table.clear()
+        for agent in agents:
+            table.add_row(*_cells(agent, show_task), key=agent.agent_id)
+        if selected in wanted:
+            table.move_cursor(row=wanted.index(selected), scroll=False)
+        table.scroll_to(y=scroll_y, animate=False)
         self.query_one("#agents-summary", Static).update(self._summary(snapshot, len(agents)))
         self._show_detail()
 
