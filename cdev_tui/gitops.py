@@ -199,6 +199,32 @@ def parse_worktree_porcelain(text: str) -> list[WorktreeInfo]:
     return entries
 
 
+STATUS_V2 = ("--no-optional-locks", "status", "--porcelain=v2", "-z", "--branch", "--no-ahead-behind")
+"""``git status`` as every reader asks it: machine-readable, HEAD and branch included, without taking the
+index lock or counting ahead/behind (answered elsewhere)."""
+
+
+def parse_cat_file_batch(out: bytes, wanted: Sequence[str]) -> dict[str, bytes]:
+    """The objects in ``git cat-file --batch`` output, asked for in the order of ``wanted``; missing ones and
+    any cut short are left out."""
+    blobs: dict[str, bytes] = {}
+    pos = 0
+    for oid in wanted:
+        end = out.find(b"\n", pos)
+        if end < 0:
+            break
+        header = out[pos:end].split()
+        if len(header) < 3 or header[1] == b"missing":
+            pos = end + 1
+            continue
+        size = int(header[2])
+        if end + 1 + size > len(out):
+            break
+        blobs[oid] = out[end + 1 : end + 1 + size]
+        pos = end + 1 + size + 1
+    return blobs
+
+
 def parse_status_z(text: str) -> list[tuple[str, str]]:
     """``(XY code, path)`` from ``git status --porcelain=v1 -z``; for a rename or copy, the new path."""
     entries: list[tuple[str, str]] = []

@@ -71,3 +71,19 @@ def shop_repo(tmp_path: Path, *, ignore: str = "workspaces/\n", extra: dict[str,
     run_git(repo, "init", "-q", "-b", "main")
     commit_files(repo, {".gitignore": ignore, **SHOP_FILES, **(extra or {})}, "shop")
     return repo
+
+
+@pytest.fixture
+def git_calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """The arguments of every git command run through :func:`cdev_tui.gitops.git` from now on."""
+    from cdev_tui import gitops
+
+    calls: list[tuple[str, ...]] = []
+    real = gitops.git
+
+    def counting(cwd, *args, **kwargs):
+        calls.append(args)
+        return real(cwd, *args, **kwargs)
+
+    monkeypatch.setattr(gitops, "git", counting)
+    return calls

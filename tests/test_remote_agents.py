@@ -254,20 +254,16 @@ def test_agent_actions_refuse_a_remote_agent(
 
 
 def test_a_known_remote_tip_costs_no_git_process(
-    setup: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    setup: dict[str, Path],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     push_agent(setup["other"], "x")
     push_agent(setup["other"], "y")
     _, data, _ = status(setup, capsys, "--fetch")  # reads both trees once, into the store's cache
     assert {"x", "y"} <= set(agents_of(data))
-    calls: list[tuple[str, ...]] = []
-    real = gitops.git
-
-    def counting(cwd, *args, **kwargs):
-        calls.append(args)
-        return real(cwd, *args, **kwargs)
-
-    monkeypatch.setattr(gitops, "git", counting)
+    calls = request.getfixturevalue("git_calls")  # counted from here on
     _, data, _ = status(setup, capsys)
     with_remote = list(calls)
     assert {"x", "y"} <= set(agents_of(data))

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from cdev_tui import gitops
 from cdev_tui.config import Config
 from cdev_tui.demo import build_demo
 from cdev_tui.object_cache import ObjectCache
@@ -151,20 +150,14 @@ def test_demo_elapsed_from_the_coordination_status_and_stalled_later(tmp_path: P
     assert {a.agent_id for a in later.agents if a.stalled} == {"api_agent", "auth_agent"}
 
 
-def test_git_processes_per_read_stay_within_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_git_processes_per_read_stay_within_budget(tmp_path: Path, git_calls: list[tuple[str, ...]]) -> None:
     """N + 2 git processes for a full read once commits are cached; one for an agent whose files changed."""
     demo = build_demo(tmp_path / "demo")
     paths = resolve_paths(demo.repo, Config())
     store = Store(tmp_path / "cdev.db")
     loader = WorkspaceLoader(paths, cache=ObjectCache(store))
-    calls: list[tuple[str, ...]] = []
-    real = gitops.git
-
-    def counting(cwd, *args, **kwargs):
-        calls.append(args)
-        return real(cwd, *args, **kwargs)
-
-    monkeypatch.setattr(gitops, "git", counting)
+    calls = git_calls
+    calls.clear()  # counted from the first read on
     first = loader.load()
     worktrees = [a for a in first.agents if a.facts.worktree is not None]
     moved = {a.facts.git.head for a in worktrees if a.facts.git.head != first.target_head}

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from cdev_tui.conflicts.plumbing import ANY_CODE, CountingGit
 from cdev_tui.conflicts.report import AgentRef
 from cdev_tui.errors import CdevError
+from cdev_tui.gitops import STATUS_V2
 
 if TYPE_CHECKING:
     from cdev_tui.object_cache import ObjectCache
@@ -52,12 +53,7 @@ class WorktreeStatus:
 def worktree_status(run: CountingGit, worktree: Path) -> WorktreeStatus | None:
     """The worktree's HEAD and changed paths, or None when it is not a git worktree (real index untouched)."""
     result = run(
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v2",
-        "-z",
-        "--branch",
-        "--no-ahead-behind",
+        *STATUS_V2,
         "--no-renames",
         "--untracked-files=normal",
         "--ignore-submodules=dirty",

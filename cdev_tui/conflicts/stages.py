@@ -23,7 +23,7 @@ from cdev_tui.conflicts.hunks import (
 )
 from cdev_tui.conflicts.operation import ConflictEntry
 from cdev_tui.errors import CdevError
-from cdev_tui.gitops import git
+from cdev_tui.gitops import git, parse_cat_file_batch
 
 SYMLINK, SUBMODULE = "120000", "160000"
 ACTION_TITLES = {
@@ -93,17 +93,7 @@ def read_blobs(cwd: Path, oids: Iterable[str]) -> dict[str, bytes]:
     )
     if proc.returncode != 0:
         raise CdevError(f"{cwd}: git cat-file failed: {proc.stderr.decode(errors='replace').strip()}")
-    out, pos, blobs = proc.stdout, 0, {}
-    for oid in wanted:
-        header_end = out.index(b"\n", pos)
-        header = out[pos:header_end].split()
-        if len(header) < 3 or header[1] == b"missing":
-            pos = header_end + 1
-            continue
-        size = int(header[2])
-        blobs[oid] = out[header_end + 1 : header_end + 1 + size]
-        pos = header_end + 1 + size + 1
-    return blobs
+    return parse_cat_file_batch(proc.stdout, wanted)
 
 
 def marker_sizes(worktree: Path, paths: Sequence[str]) -> dict[str, int]:

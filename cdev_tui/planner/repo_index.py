@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from cdev_tui.gitops import git
+from cdev_tui.gitops import STATUS_V2, git
 
 if TYPE_CHECKING:
     from cdev_tui.object_cache import ObjectCache
@@ -232,12 +232,7 @@ def _clean_head_key(repo: Path) -> str | None:
     """The cache key of ``repo``'s HEAD when no tracked file differs from it (staged or not), else None."""
     result = git(
         repo,
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v2",
-        "-z",
-        "--branch",
-        "--no-ahead-behind",
+        *STATUS_V2,
         "--untracked-files=no",
         "--ignore-submodules=none",
         strip=False,

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from cdev_tui.errors import CdevError
 from cdev_tui.plan import Plan, PlanAgent, plan_agent_from_dict
@@ -103,6 +104,25 @@ def git_dir_of(worktree: Path) -> Path | None:
     return None
 
 
+CONTEXT_NAMES = ("agent_context.json", "agent_context.yaml", "agent_context.yml")
+"""The names an agent context file goes by in ``workspaces/<agent>/``, in order of preference."""
+
+
+def context_spec(
+    load: Callable[[], object], where: Path, problems: list[str]
+) -> tuple[PlanAgent, dict[str, Any]] | None:
+    """An agent context (read by ``load``, from a file or a branch's blob) as a plan entry and its raw mapping;
+    None with a one-line problem when it is not one."""
+    try:
+        data = load()
+        if not isinstance(data, dict):
+            raise CdevError(f"{where}: expected a mapping at the top level")
+        return plan_agent_from_dict(data), data
+    except (CdevError, ValueError) as exc:
+        problems.append(str(exc) if isinstance(exc, CdevError) else f"{where}: {exc}")
+        return None
+
+
 def read_context(
     worktree: Path, branch: str | None, problems: list[str]
 ) -> tuple[PlanAgent | None, Path | None]:
@@ -112,18 +132,14 @@ def read_context(
         return None, None
     candidates: list[tuple[PlanAgent, Path, str]] = []
     for folder in sorted(p for p in base.iterdir() if p.is_dir()):
-        for name in ("agent_context.json", "agent_context.yaml", "agent_context.yml"):
+        for name in CONTEXT_NAMES:
             path = folder / name
             if not path.is_file():
                 continue
-            try:
-                data = load_structured(path)
-                if not isinstance(data, dict):
-                    raise CdevError(f"{path}: expected a mapping at the top level")
-                spec = plan_agent_from_dict(data)
-            except (CdevError, ValueError) as exc:
-                problems.append(str(exc) if isinstance(exc, CdevError) else f"{path}: {exc}")
+            found = context_spec(lambda path=path: load_structured(path), path, problems)
+            if found is None:
                 continue
+            spec, data = found
             candidates.append((spec, path, str(data.get("branchName") or "")))
             break
     return pick_context(candidates, branch)

@@ -94,12 +94,7 @@ def read_worktree_status(worktree: Path) -> WorktreeStatus:
     """The worktree's HEAD, branch and changes, from one git process (raises GitCommandError)."""
     out = read_git(
         worktree,
-        "--no-optional-locks",
-        "status",
-        "--porcelain=v2",
-        "-z",
-        "--branch",
-        "--no-ahead-behind",
+        *gitops.STATUS_V2,
         "--untracked-files=all",
         strip=False,
     ).stdout

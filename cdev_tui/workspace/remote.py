@@ -20,11 +20,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from cdev_tui.checklist import CHECKLIST_NAME, COMPLETED_MARKER, MAX_CHECKLIST_BYTES, parse_checklist_text
-from cdev_tui.errors import CdevError
+from cdev_tui.gitops import parse_cat_file_batch
 from cdev_tui.object_cache import ObjectCache
-from cdev_tui.plan import Plan, PlanAgent, plan_agent_from_dict
+from cdev_tui.plan import Plan, PlanAgent
 from cdev_tui.structured import parse_structured
 from cdev_tui.workspace.cdev_files import (
+    CONTEXT_NAMES,
+    context_spec,
     parse_files_list,
     pick_context,
     plan_spec,
@@ -37,7 +39,6 @@ from cdev_tui.workspace.model import AgentFacts, GitState
 REMOTE_FILES = "remote.files"
 """Cache kind: a commit id → cdev's files in its tree (context, checklist, files list, ``COMPLETED``)."""
 
-CONTEXT_NAMES = ("agent_context.json", "agent_context.yaml", "agent_context.yml")
 FILES_LIST = "files_to_work_on.txt"
 _WANTED = {*CONTEXT_NAMES, CHECKLIST_NAME, FILES_LIST, COMPLETED_MARKER}
 _TOP_LEVEL = (CHECKLIST_NAME, COMPLETED_MARKER)
@@ -179,21 +180,7 @@ def _read_blobs(repo: Path, oids: Sequence[str]) -> dict[str, bytes]:
         ok_codes=(0, 128),
         strip=False,
     )
-    out = os.fsencode(result.stdout)  # back to git's bytes (decoded with surrogateescape)
-    blobs: dict[str, bytes] = {}
-    pos = 0
-    for oid in wanted:
-        end = out.find(b"\n", pos)
-        if end < 0:
-            break
-        header = out[pos:end].split()
-        if len(header) < 3 or header[1] == b"missing":
-            pos = end + 1
-            continue
-        size = int(header[2])
-        blobs[oid] = out[end + 1 : end + 1 + size]
-        pos = end + 1 + size + 1
-    return blobs
+    return parse_cat_file_batch(os.fsencode(result.stdout), wanted)  # git's bytes again
 
 
 def read_remote_agents(
@@ -266,14 +253,12 @@ def remote_facts(
             path = f"workspaces/{folder}/{name}"
             if path not in texts:
                 continue
-            try:
-                data = parse_structured(texts[path], label(path))
-                if not isinstance(data, dict):
-                    raise CdevError(f"{label(path)}: expected a mapping at the top level")
-                spec = plan_agent_from_dict(data)
-            except (CdevError, ValueError) as exc:
-                problems.append(str(exc) if isinstance(exc, CdevError) else f"{label(path)}: {exc}")
+            found = context_spec(
+                lambda path=path: parse_structured(texts[path], label(path)), label(path), problems
+            )
+            if found is None:
                 continue
+            spec, data = found
             candidates.append((spec, label(path), str(data.get("branchName") or "")))
             raw[label(path)] = (path, data)
             break
