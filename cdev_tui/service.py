@@ -120,12 +120,22 @@ class WorkspaceService:
         None before the first read; CdevError (one line) when the saved one must not be drawn (another
         repository, another version, damaged).
         """
-        from cdev_tui.gitops import locate_common_dir
-        from cdev_tui.workspace.last_known import LastKnownError, load_last_known
+        import sqlite3
 
-        root = _last_known_roots()[name]
+        from cdev_tui.gitops import locate_common_dir
+        from cdev_tui.store import read_last_known_row
+
+        db = self.db_path()
         try:
-            return load_last_known(self.db_path(), locate_common_dir(self.start), name, root)
+            row = read_last_known_row(db, name)
+        except sqlite3.Error as exc:
+            raise CdevError(f"{db}: cannot read the last known {name} ({exc}); reading it afresh") from None
+        if row is None:  # nothing saved yet: the codec and the model are not even imported
+            return None
+        from cdev_tui.workspace.last_known import LastKnownError, from_row
+
+        try:
+            return from_row(row, db, locate_common_dir(self.start), name, _last_known_roots()[name])
         except LastKnownError as exc:
             raise CdevError(f"{exc}; reading it afresh") from None
 

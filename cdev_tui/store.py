@@ -171,6 +171,35 @@ def migrate(conn: sqlite3.Connection) -> int:
     return SCHEMA_VERSION
 
 
+@dataclass(frozen=True)
+class LastKnownRow:
+    """A saved last known state, as stored: what :mod:`cdev_tui.workspace.last_known` checks and decodes."""
+
+    repo: str
+    format: str
+    taken_at: float
+    data: str
+
+
+def read_last_known_row(db: Path, name: str) -> LastKnownRow | None:
+    """The row saved under ``name``, read-only and without the store's writer (the first frame reads it);
+    None without a store file or a saved row. Raises ``sqlite3.Error`` for a file that is not a store."""
+    if not db.is_file():
+        return None
+    conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
+    try:
+        row = conn.execute(
+            "SELECT repo, format, taken_at, data FROM last_known WHERE name = ?", (name,)
+        ).fetchone()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None  # a store from before last known states were kept
+        raise
+    finally:
+        conn.close()
+    return None if row is None else LastKnownRow(row[0], row[1], float(row[2]), row[3])
+
+
 _STOP = object()
 
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Union
 
+from cdev_tui.store import LastKnownRow, read_last_known_row
 from cdev_tui.workspace.model import WorkspaceSnapshot
 
 
@@ -146,29 +147,21 @@ def load_last_known(
     Raises :class:`LastKnownError` for one that belongs to another repository, was written by another
     version, or is damaged: it must not be drawn.
     """
-    if not db.is_file():
-        return None
     try:
-        conn = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro", uri=True, timeout=1)
-        try:
-            row = conn.execute(
-                "SELECT repo, format, taken_at, data FROM last_known WHERE name = ?", (name,)
-            ).fetchone()
-        finally:
-            conn.close()
+        row = read_last_known_row(db, name)
     except sqlite3.Error as exc:
-        if "no such table" in str(exc):
-            return None  # a store from before snapshots were kept
         raise LastKnownError(f"{db}: cannot read the last known {name} ({exc})") from None
-    if row is None:
-        return None
-    repo, shape, taken_at, text = row
-    if repo != str(common_dir):
-        raise LastKnownError(f"{db}: the last known {name} is of another repository ({repo})")
-    if shape != fingerprint(root):
+    return None if row is None else from_row(row, db, common_dir, name, root)
+
+
+def from_row(row: LastKnownRow, db: Path, common_dir: Path, name: str, root: type) -> LastKnown:
+    """A saved row checked (repository, version) and rebuilt as a ``root``; raises :class:`LastKnownError`."""
+    if row.repo != str(common_dir):
+        raise LastKnownError(f"{db}: the last known {name} is of another repository ({row.repo})")
+    if row.format != fingerprint(root):
         raise LastKnownError(f"{db}: the last known {name} was saved by another version of cdev-tui")
     try:
-        value = decode(root, json.loads(text))
+        value = decode(root, json.loads(row.data))
     except (LastKnownError, ValueError, TypeError, KeyError) as exc:
         raise LastKnownError(f"{db}: the last known {name} is damaged ({exc})") from None
-    return LastKnown(value, float(taken_at))
+    return LastKnown(value, row.taken_at)
