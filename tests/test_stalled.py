@@ -190,7 +190,7 @@ def test_git_processes_per_read_stay_within_budget(tmp_path: Path, git_calls: li
     )
     calls.clear()
     committed = loader.refresh(edited, {"api_agent"})
-    assert len(calls) <= 4  # status, the new commit's subject, ahead/behind, files
+    assert len(calls) <= 3  # status, then ahead/behind with the new commit's subject, and the files
     fresh = committed.agent("api_agent").facts.git
     assert fresh.last_commit.subject == "extra"
     assert fresh.ahead == again.agent("api_agent").facts.git.ahead + 1

@@ -139,7 +139,8 @@ class BranchDelta:
 def branch_deltas(
     repo: Path, target: str | None, tips: Iterable[str], cache: ObjectCache, pool: Executor | None = None
 ) -> dict[str, BranchDelta]:
-    """Each tip against the ``target`` commit, from the cache or (two git processes per miss) from git."""
+    """Each tip against the ``target`` commit, from the cache or (two git processes per miss) from git; the
+    subject and date of each tip that is ahead are kept too."""
     wanted = [tip for tip in dict.fromkeys(tips) if tip and target and tip != target]
     keys = {tip: f"{target}...{tip}" for tip in wanted}
     known = cache.get_many(BRANCH_DELTA, keys.values())
@@ -154,27 +155,49 @@ def branch_deltas(
         except (KeyError, TypeError, ValueError):  # not cached, or an entry of another shape: work it out
             missing.append(tip)
 
-    def compute(tip: str) -> BranchDelta | None:
+    def compute(tip: str) -> tuple[BranchDelta, list[str] | None] | None:
         return _branch_delta(repo, str(target), tip)
 
     fresh = list(pool.map(compute, missing) if pool is not None else map(compute, missing))
-    found = {}
-    for tip, delta in zip(missing, fresh, strict=True):
-        if delta is not None:
+    found: dict[str, Any] = {}
+    infos: dict[str, Any] = {}
+    for tip, answer in zip(missing, fresh, strict=True):
+        if answer is not None:
+            delta, infos[tip] = answer
             deltas[tip] = delta
             found[keys[tip]] = {"ahead": delta.ahead, "behind": delta.behind, "files": list(delta.files)}
     cache.put_many(BRANCH_DELTA, found)
+    cache.put_many(COMMIT_INFO, {tip: info for tip, info in infos.items() if info is not None})
     return deltas
 
 
-def _branch_delta(repo: Path, target: str, tip: str) -> BranchDelta | None:
-    """None when git cannot compare them (an object gone since the refs were read)."""
-    counts = read_git(repo, "rev-list", "--left-right", "--count", f"{target}...{tip}", ok_codes=(0, 128))
+def _branch_delta(repo: Path, target: str, tip: str) -> tuple[BranchDelta, list[str] | None] | None:
+    """The delta, and the tip's ``[date, subject]`` when it is ahead (read on the way, so a refresh after a
+    commit need not ask for it); None when git cannot compare them (an object gone since the refs were read).
+    """
+    log = read_git(
+        repo,
+        "log",
+        "--left-right",
+        "--format=%m%x1f%H%x1f%cI%x1f%s",
+        f"{target}...{tip}",
+        "--",
+        ok_codes=(0, 128),
+    )
     diff = read_git(repo, "diff", "--name-only", "-z", f"{target}...{tip}", ok_codes=(0, 128), strip=False)
-    if counts.code != 0 or diff.code != 0:
+    if log.code != 0 or diff.code != 0:
         return None
-    left, _, right = counts.stdout.partition("\t")
-    return BranchDelta(int(right), int(left), tuple(p for p in diff.stdout.split("\0") if p))
+    ahead = behind = 0
+    info = None
+    for line in log.stdout.splitlines():
+        mark, sha, when, subject = (*line.split("\x1f", 3), "", "", "")[:4]
+        if mark == ">":
+            ahead += 1
+            if sha == tip:
+                info = [when, subject]
+        elif mark == "<":
+            behind += 1
+    return BranchDelta(ahead, behind, tuple(p for p in diff.stdout.split("\0") if p)), info
 
 
 SIDE_MERGED = "git.side-merged"
