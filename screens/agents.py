@@ -17,6 +17,7 @@ from cdev_tui.screens.pane import Pane
 from cdev_tui.status import AgentStatus
 from cdev_tui.widgets.agent_detail import AgentDetail
 from cdev_tui.widgets.cells import age_text, display_path, elapsed_text, progress_bar, status_text
+from cdev_tui.widgets.measured_table import MeasuredTable
 
 if TYPE_CHECKING:
     from cdev_tui.workspace import Agent, WorkspaceSnapshot
@@ -108,7 +109,7 @@ class AgentsPane(Pane):
     def compose(self) -> ComposeResult:
         yield Static("Loading agents…", id="agents-summary", classes="pane-summary")
         yield Input(placeholder="search agents: id, role, branch, status…", id="agents-search")
-        table: DataTable[Text | str] = DataTable(id="agents-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = MeasuredTable(id="agents-table", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
