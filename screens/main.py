@@ -378,7 +378,10 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
     @work(thread=True, exclusive=True, group="metrics", exit_on_error=False, description="Computing metrics")
     def _compute_metrics(self, snapshot: WorkspaceSnapshot) -> None:
         lower_thread_priority()
-        self.post_message(self._MetricsReady(self.service.metrics(snapshot)))
+        worker = get_current_worker()
+        metrics = self.service.metrics(snapshot)
+        if not worker.is_cancelled:  # a newer computation was asked for: this one would overwrite it late
+            self.post_message(self._MetricsReady(metrics))
 
     class _MetricsReady(Message):
         def __init__(self, metrics: Any) -> None:
