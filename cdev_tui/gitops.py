@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -78,22 +79,22 @@ def _run_gitpython(
         )
 
 
+def run_raw(
+    cwd: Path | str, *args: str, env: Mapping[str, str] | None = None, input: bytes | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """git run directly, its output as bytes; the return code is the caller's to judge (only a git that
+    cannot be started raises)."""
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, env=env, input=input, capture_output=True, check=False)
+    except OSError as exc:
+        raise GitCommandError(f"git {' '.join(args[:2])} cannot run in {cwd}: {exc.strerror}") from None
+
+
 def _run_direct(
     cwd: Path | str, args: Sequence[str], env: Mapping[str, str] | None, input: str | None, strip: bool
 ) -> tuple[int, str, str]:
     """As GitPython runs it: text decoded as UTF-8 (undecodable bytes escaped), one final newline taken off."""
-    import subprocess
-
-    try:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd,
-            env=env,
-            input=input.encode() if input is not None else None,
-            capture_output=True,
-        )
-    except OSError as exc:
-        raise GitCommandError(f"git {' '.join(args[:2])} cannot run in {cwd}: {exc.strerror}") from None
+    done = run_raw(cwd, *args, env=env, input=input.encode() if input is not None else None)
     stdout = done.stdout.decode("utf-8", "surrogateescape")
     stderr = done.stderr.decode("utf-8", "surrogateescape")
     if strip and stdout.endswith("\n"):
@@ -202,6 +203,58 @@ def parse_worktree_porcelain(text: str) -> list[WorktreeInfo]:
 STATUS_V2 = ("--no-optional-locks", "status", "--porcelain=v2", "-z", "--branch", "--no-ahead-behind")
 """``git status`` as every reader asks it: machine-readable, HEAD and branch included, without taking the
 index lock or counting ahead/behind (answered elsewhere)."""
+
+
+UNMERGED_CODES = frozenset({"DD", "AU", "UD", "UA", "DU", "AA", "UU"})
+"""``git status`` codes of a path left in conflict."""
+
+
+@dataclass(frozen=True)
+class WorktreeStatus:
+    """One ``git status --porcelain=v2 --branch`` of a worktree."""
+
+    head: str | None
+    """The commit checked out; None on an unborn branch."""
+    branch: str | None
+    """The branch checked out; None when detached."""
+    changes: tuple[tuple[str, str], ...]
+    """``(XY code, path)`` of every changed, untracked or conflicted path (the new path of a rename)."""
+
+    @property
+    def dirty(self) -> tuple[str, ...]:
+        """Every path that differs from HEAD."""
+        return tuple(path for _code, path in self.changes)
+
+    @property
+    def unmerged(self) -> tuple[str, ...]:
+        """Paths left in conflict by a merge, rebase, cherry-pick or stash."""
+        return tuple(path for code, path in self.changes if code in UNMERGED_CODES)
+
+
+def parse_status_v2(text: str) -> WorktreeStatus:
+    """Parse ``git status --porcelain=v2 -z --branch`` output."""
+    head = branch = None
+    changes: list[tuple[str, str]] = []
+    tokens = iter(text.split("\0"))
+    for entry in tokens:
+        if entry.startswith("# branch.oid "):
+            head = entry[len("# branch.oid ") :]
+        elif entry.startswith("# branch.head "):
+            branch = entry[len("# branch.head ") :]
+        elif entry[:2] in ("1 ", "2 ", "u "):
+            fields = {"1": 8, "2": 9, "u": 10}[entry[0]]
+            parts = entry.split(" ", fields)
+            code = parts[1].replace(".", " ")
+            changes.append((code, parts[fields]))
+            if entry[0] == "2":
+                next(tokens, None)  # the original path of a rename or copy
+        elif entry.startswith("? "):
+            changes.append(("??", entry[2:]))
+    return WorktreeStatus(
+        head=None if head in (None, "(initial)") else head,
+        branch=None if branch in (None, "(detached)") else branch,
+        changes=tuple(changes),
+    )
 
 
 def parse_cat_file_batch(out: bytes, wanted: Sequence[str]) -> dict[str, bytes]:

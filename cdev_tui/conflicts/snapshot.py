@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from cdev_tui.conflicts.plumbing import ANY_CODE, CountingGit
 from cdev_tui.conflicts.report import AgentRef
 from cdev_tui.errors import CdevError
-from cdev_tui.gitops import STATUS_V2
+from cdev_tui.gitops import STATUS_V2, parse_status_v2
 
 if TYPE_CHECKING:
     from cdev_tui.object_cache import ObjectCache
@@ -62,28 +62,8 @@ def worktree_status(run: CountingGit, worktree: Path) -> WorktreeStatus | None:
     )
     if result.code != 0:
         return None
-    head = branch = None
-    changed: list[str] = []
-    tokens = iter(result.stdout.split("\0"))
-    for entry in tokens:
-        kind = entry[:1]
-        if entry.startswith("# branch.oid "):
-            head = entry[len("# branch.oid ") :]
-        elif entry.startswith("# branch.head "):
-            branch = entry[len("# branch.head ") :]
-        elif kind == "1":
-            changed.append(entry.split(" ", 8)[8])
-        elif kind == "2":
-            changed += [entry.split(" ", 9)[9], next(tokens, "")]
-        elif kind == "u":
-            changed.append(entry.split(" ", 10)[10])
-        elif kind in ("?", "!"):
-            changed.append(entry[2:])
-    return WorktreeStatus(
-        head=None if head in (None, "(initial)") else head,
-        branch=None if branch in (None, "(detached)") else branch,
-        changed=tuple(p for p in changed if p),
-    )
+    status = parse_status_v2(result.stdout)
+    return WorktreeStatus(head=status.head, branch=status.branch, changed=status.dirty)
 
 
 def snapshot_worktree(worktree: Path) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cdev_tui.errors import CdevError
+from cdev_tui.gitops import run_raw
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "__pycache__"})
 
@@ -20,12 +21,9 @@ class Listing:
 
 
 def run_git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    """git run directly, its output as bytes (not through GitPython, whose import alone costs more than a
-    small scan); a failing command is the caller's to judge by its return code."""
-    try:
-        return subprocess.run(["git", *args], cwd=root, capture_output=True, check=False)
-    except OSError as exc:
-        raise CdevError(f"{root}: cannot run git ({exc.strerror})") from None
+    """git run directly (not through GitPython, whose import alone costs more than a small scan), its output
+    as bytes; a failing command is the caller's to judge by its return code."""
+    return run_raw(root, *args)
 
 
 def _git(root: Path, *args: str) -> tuple[int, str]:

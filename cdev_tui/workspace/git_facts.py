@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from cdev_tui import gitops
+from cdev_tui.gitops import WorktreeStatus, parse_status_v2
 from cdev_tui.object_cache import ObjectCache
-from cdev_tui.workspace.model import UNMERGED_CODES, Commit, GitState
+from cdev_tui.workspace.model import Commit, GitState
 
 BRANCH_DELTA = "git.branch-delta"
 """Cache kind: ``<target>...<tip>`` → ahead, behind and the files changed since the merge base."""
@@ -68,28 +69,6 @@ def tip_of(tips: Mapping[str, RefTip], name: str) -> RefTip | None:
     return None
 
 
-@dataclass(frozen=True)
-class WorktreeStatus:
-    """One ``git status --porcelain=v2 --branch`` of a worktree."""
-
-    head: str | None
-    """The commit checked out; None on an unborn branch."""
-    branch: str | None
-    """The branch checked out; None when detached."""
-    changes: tuple[tuple[str, str], ...]
-    """``(XY code, path)`` of every changed, untracked or conflicted path (the new path of a rename)."""
-
-    @property
-    def dirty(self) -> tuple[str, ...]:
-        """Every path that differs from HEAD."""
-        return tuple(path for _code, path in self.changes)
-
-    @property
-    def unmerged(self) -> tuple[str, ...]:
-        """Paths left in conflict by a merge, rebase, cherry-pick or stash."""
-        return tuple(path for code, path in self.changes if code in UNMERGED_CODES)
-
-
 def read_worktree_status(worktree: Path) -> WorktreeStatus:
     """The worktree's HEAD, branch and changes, from one git process (raises GitCommandError)."""
     out = read_git(
@@ -99,32 +78,6 @@ def read_worktree_status(worktree: Path) -> WorktreeStatus:
         strip=False,
     ).stdout
     return parse_status_v2(out)
-
-
-def parse_status_v2(text: str) -> WorktreeStatus:
-    """Parse ``git status --porcelain=v2 -z --branch`` output."""
-    head = branch = None
-    changes: list[tuple[str, str]] = []
-    tokens = iter(text.split("\0"))
-    for entry in tokens:
-        if entry.startswith("# branch.oid "):
-            head = entry[len("# branch.oid ") :]
-        elif entry.startswith("# branch.head "):
-            branch = entry[len("# branch.head ") :]
-        elif entry[:2] in ("1 ", "2 ", "u "):
-            fields = {"1": 8, "2": 9, "u": 10}[entry[0]]
-            parts = entry.split(" ", fields)
-            code = parts[1].replace(".", " ")
-            changes.append((code, parts[fields]))
-            if entry[0] == "2":
-                next(tokens, None)  # the original path of a rename or copy
-        elif entry.startswith("? "):
-            changes.append(("??", entry[2:]))
-    return WorktreeStatus(
-        head=None if head in (None, "(initial)") else head,
-        branch=None if branch in (None, "(detached)") else branch,
-        changes=tuple(changes),
-    )
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cdev_tui import gitops
 from cdev_tui.checklist import Checklist
 from cdev_tui.plan import Plan, PlanAgent
 from cdev_tui.status import AgentStatus
@@ -27,8 +28,7 @@ class Commit:
 SCRATCH_PREFIXES = (".integration-", ".trial-")
 """Worktrees the app makes for itself (an integration run, a trial resolution): never agents."""
 
-UNMERGED_CODES = frozenset({"DD", "AU", "UD", "UA", "DU", "AA", "UU"})
-"""``git status`` codes of a path left in conflict."""
+UNMERGED_CODES = gitops.UNMERGED_CODES
 
 
 @dataclass(frozen=True)
