@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cdev_tui.errors import CdevError
+from cdev_tui.sessions.programs import ProgramProfile, parse_programs
 
 REPO_CONFIG = Path(".cdev") / "config.toml"
 
@@ -63,17 +64,37 @@ class Config:
     working on other machines, seen through ``git fetch``. Empty: none."""
     remote_fetch_minutes: int = 5
     """How often the app fetches the remotes of ``remote_agents`` (0: only on demand, ``r`` or ``--fetch``)."""
+    agent_program: str = "claude"
+    """The program profile that runs an agent whose plan names none (``claude``, ``codex``, ``gemini``,
+    ``aider``, ``opencode``, ``demo`` or one of ``programs``)."""
+    programs: Mapping[str, ProgramProfile] = field(default_factory=dict)
+    """``[programs.NAME]`` tables: command, prompt (argument, typed, none), prompt_flag, waiting_patterns,
+    idle_patterns, working_patterns, status_file, transcripts; they add to or override the built-in ones."""
+    session_quiet_ms: int = 1000
+    """How long an agent's screen must be still before it counts as waiting or idle (200 to 10000 ms)."""
+    session_bell: bool = False
+    """Ring the terminal bell when an agent starts waiting for you."""
+    session_desktop_notify: bool = False
+    """Also send a desktop notification (``notify-send``) when an agent starts waiting for you."""
 
 
 ENV_PREFIX = "CDEV_TUI_"
 _PATH_KEYS = {"worktrees_root", "coordination_dir", "osv_db"}
-_INT_KEYS = {"refresh_debounce_ms", "stall_minutes", "voice_silence_ms", "remote_fetch_minutes"}
-_INT_RANGES = {"voice_silence_ms": (100, 5000)}
-_STR_KEYS = {"target_branch", "theme", "test_command", "agent_command"}
+_INT_KEYS = {
+    "refresh_debounce_ms",
+    "stall_minutes",
+    "voice_silence_ms",
+    "remote_fetch_minutes",
+    "session_quiet_ms",
+}
+_INT_RANGES = {"voice_silence_ms": (100, 5000), "session_quiet_ms": (200, 10000)}
+_STR_KEYS = {"target_branch", "theme", "test_command", "agent_command", "agent_program"}
 _OPTIONAL_STR_KEYS = {"voice_device", "voice_wake_word"}
 _PATH_OR_NAME_KEYS = {"voice_model"}
 """A folder (relative paths from the file's base, like paths) or a bare name such as ``base.en``."""
-_BOOL_KEYS = {"voice_preload", "voice_speak", "voice_llm_fallback"}
+_BOOL_KEYS = {"voice_preload", "voice_speak", "voice_llm_fallback", "session_bell", "session_desktop_notify"}
+_TABLE_KEYS = {"keymap", "programs"}
+"""Tables, set in files only (not from the environment)."""
 _PATTERN_LIST_KEYS = {"remote_agents"}
 """A list of ``remote/branch-pattern`` strings (comma-separated in the environment)."""
 _CHOICE_KEYS = {"security_gate": ("off", "low", "medium", "high", "critical")}
@@ -101,7 +122,7 @@ def load_config(repo: Path | None, env: Mapping[str, str] | None = None) -> Conf
     overrides: dict[str, Any] = {}
     for item in fields(Config):
         raw = env.get(ENV_PREFIX + item.name.upper())
-        if raw is not None and item.name != "keymap":
+        if raw is not None and item.name not in _TABLE_KEYS:
             overrides[item.name] = raw
     if overrides:
         config = _apply(config, overrides, Path(f"${ENV_PREFIX}*"), base=Path.cwd(), from_env=True)
@@ -126,6 +147,9 @@ def _apply(
     for key, value in data.items():
         if key not in known:
             raise CdevError(f"{source}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+        if key == "programs":  # each file adds profiles to those of the files before it
+            changes[key] = {**config.programs, **parse_programs(value, str(source))}
+            continue
         changes[key] = _coerce(key, value, source, base, from_env)
     return replace(config, **changes)
 

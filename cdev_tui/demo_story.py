@@ -249,6 +249,9 @@ target_branch = "main"
 test_command = "python -m pytest -q"
 # The demo's offline advisory database (real osv.dev records for requests), inside .git so it is not committed.
 osv_db = "{OSV_DB}"
+# The agents' program: cdev-tui's scripted stand-in agent (works, asks, waits for you). For a real one:
+# agent_program = "claude"   (or codex, gemini, aider, opencode, or a [programs.NAME] table of your own)
+agent_program = "demo"
 """
 
 

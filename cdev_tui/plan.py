@@ -26,6 +26,8 @@ class PlanAgent:
     validation_criteria: tuple[str, ...] = ()
     estimated_minutes: int | None = None
     can_start_immediately: bool | None = None
+    program: str = ""
+    """The program profile that runs this agent (``program`` in the plan); empty: the configured default."""
 
     @property
     def owned_files(self) -> tuple[str, ...]:
@@ -113,6 +115,7 @@ def plan_agent_from_dict(entry: Mapping[str, Any]) -> PlanAgent:
         ),
         estimated_minutes=parse_minutes(_first(entry, "estimatedTime", "estimated_time")),
         can_start_immediately=None if can_start is None else bool(can_start),
+        program=str(_first(entry, "program", "agentProgram") or ""),
     )
 
 
@@ -188,6 +191,7 @@ def _merge_instances(existing: PlanAgent | None, new: PlanAgent) -> PlanAgent:
         validation_criteria=union(existing.validation_criteria, new.validation_criteria),
         estimated_minutes=minutes or None,
         can_start_immediately=bool(existing.can_start_immediately and new.can_start_immediately),
+        program=existing.program or new.program,
     )
 
 

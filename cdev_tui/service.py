@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from cdev_tui.config import Config, load_config
 from cdev_tui.errors import CdevError
 from cdev_tui.service_security import Cancel, SecurityService
+from cdev_tui.service_sessions import SessionsService
 from cdev_tui.status import AgentStatus
 
 if TYPE_CHECKING:  # the modules themselves load in the worker that first needs them
@@ -28,7 +29,7 @@ if TYPE_CHECKING:  # the modules themselves load in the worker that first needs 
     from cdev_tui.workspace.last_known import LastKnown
 
 
-class WorkspaceService(SecurityService):
+class WorkspaceService(SecurityService, SessionsService):
     """Loads the workspace, runs the engines and records history in the store.
 
     Where the repository's parts are (``paths``) and the store are worked out on first use, in the

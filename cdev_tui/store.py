@@ -21,7 +21,7 @@ from typing import Any
 
 from cdev_tui.errors import CdevError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 def default_db_path(git_common_dir: Path) -> Path:
@@ -131,6 +131,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE last_known (
         name TEXT PRIMARY KEY, repo TEXT NOT NULL, format TEXT NOT NULL, taken_at REAL NOT NULL,
         data TEXT NOT NULL
+    );
+    """,
+    """
+    CREATE TABLE session_states (
+        id INTEGER PRIMARY KEY, agent_id TEXT NOT NULL, state TEXT NOT NULL, started REAL NOT NULL,
+        ended REAL, program TEXT NOT NULL, exit_code INTEGER
+    );
+    CREATE INDEX session_states_agent ON session_states (agent_id, started);
+    CREATE TABLE agent_usage (
+        agent_id TEXT PRIMARY KEY, task_id TEXT NOT NULL, program TEXT NOT NULL, input INTEGER NOT NULL,
+        output INTEGER NOT NULL, cache_write INTEGER NOT NULL, cache_read INTEGER NOT NULL,
+        cost_usd REAL NOT NULL, models TEXT NOT NULL, updated REAL NOT NULL
     );
     """,
 )
@@ -328,6 +340,61 @@ class Store:
         return self.submit(
             lambda conn: conn.execute(
                 "INSERT OR REPLACE INTO last_known (name, repo, format, taken_at, data) VALUES (?, ?, ?, ?, ?)",
+                row,
+            )
+        )
+
+    def record_session_state(
+        self, agent_id: str, state: str, since: float, program: str, exit_code: int | None = None
+    ) -> Future[Any]:
+        """An agent's program entered ``state`` at ``since``: the state it was in ends there."""
+
+        def work(conn: sqlite3.Connection) -> None:
+            open_row = conn.execute(
+                "SELECT id, state FROM session_states WHERE agent_id = ? AND ended IS NULL "
+                "ORDER BY started DESC LIMIT 1",
+                (agent_id,),
+            ).fetchone()
+            if open_row is not None and open_row[1] == state:
+                return
+            conn.execute(
+                "UPDATE session_states SET ended = ? WHERE agent_id = ? AND ended IS NULL", (since, agent_id)
+            )
+            if state != "ended":
+                conn.execute(
+                    "INSERT INTO session_states (agent_id, state, started, program, exit_code) VALUES (?, ?, ?, ?, ?)",
+                    (agent_id, state, since, program, exit_code),
+                )
+
+        return self.submit(work)
+
+    def session_seconds(self, state: str, now: float | None = None) -> dict[str, float]:
+        """Agent id → seconds its program has spent in ``state`` (``waiting``: time waiting for a human)."""
+        now = time.time() if now is None else now
+        sql = (
+            "SELECT agent_id, sum(coalesce(ended, ?) - started) AS seconds FROM session_states "
+            "WHERE state = ? GROUP BY agent_id"
+        )
+        return {r["agent_id"]: max(0.0, r["seconds"]) for r in self.query(sql, [now, state])}
+
+    def record_usage(self, agent_id: str, task_id: str, program: str, usage: Any) -> Future[Any]:
+        """Keep an agent's token usage and estimated cost (a :class:`cdev_tui.sessions.usage.Usage`)."""
+        row = (
+            agent_id,
+            task_id,
+            program,
+            usage.input_tokens,
+            usage.output_tokens,
+            usage.cache_write_tokens,
+            usage.cache_read_tokens,
+            usage.cost_usd,
+            ",".join(usage.models),
+            time.time(),
+        )
+        return self.submit(
+            lambda conn: conn.execute(
+                "INSERT OR REPLACE INTO agent_usage (agent_id, task_id, program, input, output, cache_write, "
+                "cache_read, cost_usd, models, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
         )

@@ -113,6 +113,7 @@ def test_main_has_the_config_and_the_plan(demo: DemoWorkspace) -> None:
         "target_branch": "main",
         "test_command": "python -m pytest -q",
         "osv_db": ".git/cdev-demo-osv",  # the offline advisories for the pinned requests
+        "agent_program": "demo",  # the scripted stand-in agent: no agent CLI or account needed
     }
     plan = load_plan(demo.plan_path)
     assert plan.task_id == "SHOP-42"

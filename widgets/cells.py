@@ -11,6 +11,7 @@ from rich.text import Text
 from cdev_tui.status import AgentStatus
 
 if TYPE_CHECKING:
+    from cdev_tui.sessions.state import SessionInfo
     from cdev_tui.workspace import Agent
 
 STATUS_STYLES: dict[str, str] = {
@@ -85,3 +86,21 @@ def age_text(seconds: float) -> str:
     if seconds < 86400:
         return f"{seconds // 3600:.0f} h"
     return f"{seconds // 86400:.0f} days"
+
+
+SESSION_STYLES = {"working": "bold green", "waiting": "bold yellow", "idle": "cyan", "exited": "dim"}
+
+
+def session_text(info: SessionInfo | None, now: float) -> Text:
+    """``◐ waiting 2m`` for an agent's program session; ``-`` when it has none."""
+    if info is None:
+        return Text("-", style="dim")
+    from cdev_tui.sessions.state import STATE_ICONS
+
+    state = str(info.state)
+    label = "waiting for you" if state == "waiting" else state
+    if state == "exited":
+        label = f"exited {info.exit_code}" if info.exit_code is not None else "exited"
+    text = Text(f"{STATE_ICONS[info.state]} {label}", style=SESSION_STYLES.get(state, ""))
+    text.append(f" {age_text(max(0.0, now - info.since))}", style="dim")
+    return text

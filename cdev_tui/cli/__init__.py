@@ -35,8 +35,8 @@ ORDER = (
 
 
 def subcommands() -> list[str]:
-    """The subcommand modules present in this package."""
-    present = {m.name for m in pkgutil.iter_modules(__path__) if m.name != "common"}
+    """The subcommand modules present in this package (``common`` and ``_helpers`` are not commands)."""
+    present = {m.name for m in pkgutil.iter_modules(__path__) if m.name != "common" and m.name[0] != "_"}
     return [n for n in ORDER if n in present] + sorted(present - set(ORDER))
 
 

@@ -14,10 +14,14 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
+from cdev_tui.cli import _agent_sessions as agent_sessions
 from cdev_tui.cli.common import EXIT_FOUND, EXIT_OK, action_options, add_format, print_json, with_service
 from cdev_tui.errors import CdevError
 
-HELP = "agent actions: check, uncheck, complete, commit, remove, delete-branch, prune, open"
+HELP = (
+    "agent actions: check, uncheck, complete, commit, remove, delete-branch, prune, open; "
+    "its program's session: start, send, peek, stop, attach"
+)
 
 _CHANGES_STATE = ("check", "uncheck", "complete", "commit")
 
@@ -56,6 +60,7 @@ def register(sub: argparse.ArgumentParser) -> None:
     parser = action("open", "open the worktree in $EDITOR, $SHELL or the configured agent command")
     parser.add_argument("what", choices=("editor", "shell", "agent"), help="what to open")
     parser.add_argument("--dry-run", action="store_true", help="print the command instead of running it")
+    agent_sessions.register(action)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,6 +72,8 @@ def _run(args: argparse.Namespace, service: Any) -> int:
     from cdev_tui import actions
 
     agent_id = getattr(args, "agent", None)
+    if args.action in agent_sessions.ACTIONS:
+        return agent_sessions.run(args, service)
     try:
         if args.action == "prune":
             result = actions.prune_worktrees(service.paths.repo)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Mapping
 from typing import Any
 
 from cdev_tui.cli.common import EXIT_OK, add_format, print_json, with_service
@@ -23,13 +25,13 @@ def register(sub: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command and return its exit code."""
-    snapshot = with_service(args, lambda service: _load(service, args.fetch))
+    snapshot, sessions = with_service(args, lambda service: _load(service, args.fetch))
     for notice in snapshot.notices:
         print(f"cdev-tui: {notice}", file=sys.stderr)
     if args.format == "json":
-        print_json(status_json(snapshot))
+        print_json(status_json(snapshot, sessions))
     else:
-        _print_status_table(snapshot)
+        _print_status_table(snapshot, sessions)
     return EXIT_OK
 
 
@@ -40,11 +42,13 @@ def _load(service: Any, fetch: bool) -> Any:
             print("cdev-tui: --fetch: no remote_agents configured, nothing to fetch", file=sys.stderr)
         for notice in service.fetch_remotes():
             print(f"cdev-tui: {notice}", file=sys.stderr)
-    return service.load()
+    snapshot = service.load()
+    return snapshot, service.session_states(snapshot)
 
 
-def status_json(snapshot: Any) -> dict[str, Any]:
-    """The ``status --format json`` document."""
+def status_json(snapshot: Any, sessions: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The ``status --format json`` document; ``sessions``: agent id → its program session, if any."""
+    sessions = sessions or {}
     paths = snapshot.paths
     agents = []
     for agent in snapshot.agents:
@@ -88,6 +92,7 @@ def status_json(snapshot: Any) -> dict[str, Any]:
                 "last_activity": facts.last_activity.isoformat() if facts.last_activity else None,
                 "plain": facts.plain,
                 "problems": list(facts.problems),
+                "session": sessions[agent.agent_id].to_json() if agent.agent_id in sessions else None,
             }
         )
     return {
@@ -102,15 +107,19 @@ def status_json(snapshot: Any) -> dict[str, Any]:
     }
 
 
-def _print_status_table(snapshot: Any) -> None:
+def _print_status_table(snapshot: Any, sessions: Mapping[str, Any]) -> None:
     from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    from cdev_tui.widgets.cells import progress_bar, status_text
+    from cdev_tui.widgets.cells import progress_bar, session_text, status_text
 
     table = Table(title=f"{snapshot.paths.repo.name} → {snapshot.paths.target}", expand=False)
-    for column in ("Agent", "Status", "Progress", "Elapsed / est.", "Branch", "Depends on", "Violations"):
+    columns = ["Agent", "Status", "Progress", "Elapsed / est.", "Branch", "Depends on", "Violations"]
+    if sessions:  # a Session column once any agent's program runs in a session of ours
+        columns.insert(2, "Session")
+    now = time.time()
+    for column in columns:
         table.add_column(column)
     for agent in snapshot.agents:
         done, total = agent.progress
@@ -122,7 +131,7 @@ def _print_status_table(snapshot: Any) -> None:
             ", ".join(f"{v.path} ({v.owner or 'nobody'})" for v in agent.violations) or "-",
             style="red" if agent.violations else "dim",
         )
-        table.add_row(
+        cells = [
             Text.assemble(agent.agent_id, ("  ⇅ remote", "cyan")) if agent.facts.remote else agent.agent_id,
             status,
             progress_bar(agent.fraction, done, total),
@@ -130,7 +139,10 @@ def _print_status_table(snapshot: Any) -> None:
             agent.facts.branch or "-",
             ", ".join(agent.spec.dependencies) or "-",
             violations,
-        )
+        ]
+        if sessions:
+            cells.insert(2, session_text(sessions.get(agent.agent_id), now))
+        table.add_row(*cells)
     Console().print(table)
 
 

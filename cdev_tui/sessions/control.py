@@ -1,0 +1,193 @@
+"""Agent sessions for the CLI and the app: start, find, tell the state of, prompt, peek at, stop, attach."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cdev_tui.errors import CdevError
+from cdev_tui.sessions import state as states
+from cdev_tui.sessions.programs import ProgramProfile, profile_for
+from cdev_tui.sessions.prompt import first_prompt
+from cdev_tui.sessions.state import SessionInfo, SessionState
+from cdev_tui.sessions.tmux import PaneFacts, TmuxServer, program_available, session_name, socket_name
+
+if TYPE_CHECKING:
+    from cdev_tui.config import Config
+    from cdev_tui.workspace import Agent, WorkspacePaths
+
+PROMPT_READY_SECONDS = 30.0
+"""How long a program that takes its prompt typed may take to show its input prompt."""
+
+
+class AgentSessions:
+    """The agents' programs in our tmux server, told apart by the ``@cdev_agent`` option of their session."""
+
+    def __init__(
+        self,
+        server: TmuxServer,
+        programs: Mapping[str, ProgramProfile],
+        default_program: str = "claude",
+        *,
+        quiet_seconds: float = 1.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.server = server
+        self.programs = programs
+        self.default_program = default_program
+        self.quiet_seconds = quiet_seconds
+        self._clock = clock
+
+    @classmethod
+    def for_workspace(cls, paths: WorkspacePaths, config: Config) -> AgentSessions:
+        """The sessions of this repository, with the configured programs."""
+        return cls(
+            TmuxServer(socket_name(paths.common_dir)),
+            config.programs,
+            config.agent_program,
+            quiet_seconds=config.session_quiet_ms / 1000,
+        )
+
+    def profile(self, name: str) -> ProgramProfile:
+        """A program profile by name (configured, then built in)."""
+        return profile_for(name, self.programs)
+
+    def program_of(self, agent: Agent) -> str:
+        """The program an agent runs: its plan's ``program``, else the configured default."""
+        return agent.spec.program or self.default_program
+
+    # -- finding and telling the state --------------------------------------------------------------------
+
+    def panes(self) -> dict[str, PaneFacts]:
+        """Agent id → its session's pane (one tmux call; none when the server is not running)."""
+        return {pane.agent_id: pane for pane in self.server.panes()}
+
+    def states(self, worktrees: Mapping[str, Path | None] | None = None) -> dict[str, SessionInfo]:
+        """Every session's state, told once from tmux, ``/proc`` and the screen (the CLI's view)."""
+        worktrees = worktrees or {}
+        return {
+            agent_id: self.observe(pane, worktrees.get(agent_id)) for agent_id, pane in self.panes().items()
+        }
+
+    def observe(
+        self, pane: PaneFacts, worktree: Path | None = None, last_output: float | None = None
+    ) -> SessionInfo:
+        """One pane's state now; the time it entered it is kept on the session for the next observer."""
+        now = self._clock()
+        last = pane.activity if last_output is None else last_output
+        # tmux keeps the last output in whole seconds: quiet only when surely past the quiet time.
+        slack = 0.0 if last_output is not None else 1.0
+        quiet = now - last >= self.quiet_seconds + slack
+        profile = self._profile_or_default(pane.program)
+        screen, reading, hooked = "", None, None
+        if not pane.dead and quiet:
+            hooked = states.status_file_state(profile, worktree, last)
+            if hooked is None:
+                screen = self.server.capture(pane.pane_id, ansi=False) if _has_patterns(profile) else ""
+                reading = states.reading_terminal(pane.pane_pid)
+        state = states.classify(
+            profile, dead=pane.dead, quiet=quiet, screen=screen, reading_terminal=reading, hooked=hooked
+        )
+        return self.info(pane, state, last)
+
+    def info(self, pane: PaneFacts, state: SessionState, last_output: float) -> SessionInfo:
+        """The session's info in ``state``; since when comes from the session when it was already in it."""
+        if pane.recorded_state == state and pane.recorded_since is not None:
+            since = pane.recorded_since
+        else:
+            if state is SessionState.EXITED:
+                since = pane.dead_at or self._clock()
+            elif state is SessionState.WORKING:
+                since = self._clock()
+            else:
+                since = last_output
+            self.server.set_state(pane.session, str(state), since)
+        return SessionInfo(
+            agent_id=pane.agent_id,
+            session=pane.session,
+            program=pane.program,
+            state=state,
+            since=since,
+            pid=None if pane.dead else states.program_pid(pane.pane_pid),
+            exit_code=pane.exit_code,
+            pane_id=pane.pane_id,
+        )
+
+    def pane(self, agent_id: str) -> PaneFacts:
+        """The agent's session pane; a clear error when it has none."""
+        pane = self.panes().get(agent_id)
+        if pane is None:
+            where = "" if self.server.socket_path.exists() else " (no agent session is running)"
+            raise CdevError(
+                f"{agent_id}: no program session{where}; start one with: cdev-tui agent start {agent_id}"
+            )
+        return pane
+
+    # -- acting -------------------------------------------------------------------------------------------
+
+    def start(self, agent: Agent, program: str | None = None, prompt: str | None = None) -> tuple[str, str]:
+        """Start the agent's program in its worktree; returns (session name, the prompt that goes to it)."""
+        if agent.facts.remote:
+            raise CdevError(f"{agent.agent_id}: a remote agent has no worktree here to run a program in")
+        worktree = agent.facts.worktree
+        if worktree is None:
+            raise CdevError(f"{agent.agent_id}: has no worktree yet (spawn it first)")
+        if not worktree.is_dir():
+            raise CdevError(f"{agent.agent_id}: its worktree {worktree} is gone (removed?)")
+        name = program or self.program_of(agent)
+        profile = self.profile(name)
+        text = first_prompt(agent) if prompt is None else prompt
+        argv = profile.argv(text if profile.prompt == "argument" else "")
+        if not program_available(argv[0], worktree):
+            raise CdevError(
+                f"{argv[0]}: command not found (program {name!r}; set [programs.{name}] command in the config)"
+            )
+        session = self.server.start(agent.agent_id, name, argv, worktree, {"CDEV_AGENT_ID": agent.agent_id})
+        return session, text if profile.prompt != "none" else ""
+
+    def deliver_typed_prompt(self, agent_id: str, text: str, timeout: float = PROMPT_READY_SECONDS) -> bool:
+        """Type the first prompt once the program waits for input (for programs that take it typed)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pane = self.panes().get(agent_id)
+            if pane is None or pane.dead:
+                return False
+            if self.observe(pane).state in (SessionState.WAITING, SessionState.IDLE):
+                self.send(agent_id, " ".join(text.split()))
+                return True
+            time.sleep(0.25)
+        return False
+
+    def send(self, agent_id: str, text: str, *, enter: bool = True) -> None:
+        """Type ``text`` (and Enter) into the agent's program."""
+        pane = self.pane(agent_id)
+        if pane.dead:
+            raise CdevError(f"{agent_id}: its program has exited (code {pane.exit_code}); nothing to send to")
+        self.server.send_text(pane.pane_id, text, enter=enter)
+
+    def peek(self, agent_id: str, lines: int = 0, *, ansi: bool = True) -> str:
+        """The last screenful of the agent's terminal (and ``lines`` of history), colours kept."""
+        return self.server.capture(self.pane(agent_id).pane_id, lines, ansi=ansi)
+
+    def stop(self, agent_id: str) -> None:
+        """End the agent's program and its session."""
+        self.server.stop(self.pane(agent_id))
+
+    def attach_argv(self, agent_id: str) -> list[str]:
+        """The command that attaches a terminal to the agent's session."""
+        return self.server.attach_argv(self.pane(agent_id).session)
+
+    def _profile_or_default(self, name: str) -> ProgramProfile:
+        try:
+            return self.profile(name)
+        except CdevError:  # started with a profile the config no longer has: generic rules only
+            return ProgramProfile(name=name or "unknown", command=name or "unknown")
+
+
+def _has_patterns(profile: ProgramProfile) -> bool:
+    return any(profile.compiled)
+
+
+__all__ = ["AgentSessions", "SessionInfo", "SessionState", "session_name"]
