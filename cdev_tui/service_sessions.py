@@ -93,6 +93,46 @@ class SessionsService:
             self.store.record_session_state(agent_id, "ended", self.wall_clock(), "")
         return started_waiting
 
+    def session_usage_text(self, snapshot: WorkspaceSnapshot | None, agent_id: str, program: str) -> str:
+        """Tokens and estimated cost of the agent's program and of its task, when the program records them
+        locally (Claude Code's transcripts); kept in the store. Empty when there is nothing to tell."""
+        agent = snapshot.agent(agent_id) if snapshot is not None else None
+        profile = self.sessions.profile_or_generic(program)
+        if agent is None or agent.facts.worktree is None or profile.transcripts != "claude":
+            return ""
+        if self._usage_reader is None:
+            from cdev_tui.sessions.usage import DEFAULT_PRICES, UsageReader
+
+            self._usage_reader = UsageReader({**DEFAULT_PRICES, **self.config.prices})
+        usage = self._usage_reader.read(agent.facts.worktree)
+        if not usage.messages:
+            return "No usage recorded yet (Claude Code transcripts)."
+        task = agent.facts.task_id
+        self.store.record_usage(agent_id, task, program, usage)
+        self.store.flush()
+        text = f"Usage: {usage_line(usage.total_tokens, usage.cost_usd)}"
+        text += (
+            f" (in {usage.input_tokens:,}, out {usage.output_tokens:,}, cache {usage.cache_read_tokens:,})"
+        )
+        if usage.unpriced_models:
+            text += f"; no price for {', '.join(usage.unpriced_models)}"
+        if task:
+            rows = self.store.query(
+                "SELECT count(*) AS n, sum(input + output + cache_write + cache_read) AS tokens, "
+                "sum(cost_usd) AS cost FROM agent_usage WHERE task_id = ?",
+                [task],
+            )
+            if rows and rows[0]["n"] > 1:
+                text += (
+                    f"\nTask {task}, {rows[0]['n']} agents: {usage_line(rows[0]['tokens'], rows[0]['cost'])}"
+                )
+        return text
+
+
+def usage_line(tokens: int, cost: float) -> str:
+    """``1,234,567 tokens · ≈ $3.21``."""
+    return f"{tokens:,} tokens · ≈ ${cost:,.2f}"
+
 
 def _agent(snapshot: WorkspaceSnapshot, agent_id: str) -> Agent:
     agent = snapshot.agent(agent_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,15 +11,25 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.events import Key
+from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
 from cdev_tui.screens.pane import Pane
 from cdev_tui.status import AgentStatus
 from cdev_tui.widgets.agent_detail import AgentDetail
-from cdev_tui.widgets.cells import age_text, display_path, elapsed_text, progress_bar, status_text
+from cdev_tui.widgets.cells import (
+    age_text,
+    display_path,
+    elapsed_text,
+    progress_bar,
+    session_text,
+    status_text,
+)
 from cdev_tui.widgets.measured_table import MeasuredTable
+from cdev_tui.widgets.session_view import SessionView
 
 if TYPE_CHECKING:
+    from cdev_tui.sessions.state import SessionInfo
     from cdev_tui.workspace import Agent, WorkspaceSnapshot
     from cdev_tui.workspace.last_known import LastKnown
 
@@ -27,6 +37,7 @@ if TYPE_CHECKING:
 COLUMNS = (
     ("agent", "Agent"),
     ("status", "Status"),
+    ("session", "Session"),
     ("progress", "Progress"),
     ("time", "Time / est."),
     ("deps", "Depends on"),
@@ -43,20 +54,34 @@ FILTERS = ("all", "active", "attention")
 STATUS_URGENCY = ("missing", "blocked", "in progress", "ready", "complete", "committed", "merged", "planned")
 
 
-def needs_attention(agent: Agent) -> bool:
-    """Blocked, missing, stalled, touching files it does not own, or with problems reading its files."""
+def needs_attention(agent: Agent, session: SessionInfo | None = None) -> bool:
+    """Waiting for you, blocked, missing, stalled, touching files it does not own, or with problems reading
+    its files."""
     return (
-        str(agent.status) in ("blocked", "missing")
+        is_waiting(session)
+        or str(agent.status) in ("blocked", "missing")
         or bool(agent.violations)
         or bool(agent.facts.problems)
         or agent.stalled
     )
 
 
+def is_waiting(session: SessionInfo | None) -> bool:
+    """The agent's program waits for the user."""
+    return session is not None and str(session.state) == "waiting"
+
+
 def visible_agents(
-    agents: Sequence[Agent], *, query: str = "", sort: str = "plan", filter: str = "all"
+    agents: Sequence[Agent],
+    *,
+    query: str = "",
+    sort: str = "plan",
+    filter: str = "all",
+    sessions: Mapping[str, SessionInfo] | None = None,
 ) -> list[Agent]:
-    """The agents the table shows, after search, filter and sort."""
+    """The agents the table shows, after search, filter and sort; whatever the sort, the agents whose program
+    waits for you come first (longest waiting first)."""
+    sessions = sessions or {}
     words = query.lower().split()
 
     def matches(agent: Agent) -> bool:
@@ -75,18 +100,24 @@ def visible_agents(
     if filter == "active":
         rows = [a for a in rows if str(a.status) not in ("merged", "planned")]
     elif filter == "attention":
-        rows = [a for a in rows if needs_attention(a)]
+        rows = [a for a in rows if needs_attention(a, sessions.get(a.agent_id))]
     tasks = {a.facts.task_id for a in agents if a.facts.task_id}
     # Several tasks: one group per task, agents of no known task last.
     group = (lambda a: (not a.facts.task_id, a.facts.task_id)) if len(tasks) > 1 else (lambda a: (False, ""))
+
+    def waiting(agent: Agent) -> tuple[bool, float]:
+        session = sessions.get(agent.agent_id)
+        return (not is_waiting(session), session.since if session is not None else 0.0)
+
     if sort == "status":
-        rows.sort(key=lambda a: (group(a), STATUS_URGENCY.index(str(a.status))))
+        rows.sort(key=lambda a: (group(a), waiting(a), STATUS_URGENCY.index(str(a.status))))
     elif sort == "progress":
         rows.sort(key=lambda a: (group(a), a.fraction))
     elif sort == "name":
         rows.sort(key=lambda a: (group(a), a.agent_id))
     else:
         rows.sort(key=group)  # stable: plan order within each task
+    rows.sort(key=lambda a: (group(a), waiting(a)))  # stable: whatever the order, who waits for you first
     return rows
 
 
@@ -105,6 +136,10 @@ class AgentsPane(Pane):
         self.query_text = ""
         self.sort = SORTS[0]
         self.filter = FILTERS[0]
+        self.sessions: dict[str, SessionInfo] = {}
+        """Agent id → its program session (from the session monitor)."""
+        self.marked: set[str] = set()
+        """Agents marked with space: a prompt goes to all of them (broadcast)."""
 
     def compose(self) -> ComposeResult:
         yield Static("Loading agents…", id="agents-summary", classes="pane-summary")
@@ -114,6 +149,7 @@ class AgentsPane(Pane):
             table.add_column(label, key=key)
         yield table
         with VerticalScroll(id="agent-detail-scroll"):
+            yield SessionView(id="agent-session")
             yield AgentDetail(id="agent-detail")
 
     def on_mount(self) -> None:
@@ -143,19 +179,71 @@ class AgentsPane(Pane):
             return
         table = self.table
         selected = self.selected_agent_id()
-        agents = visible_agents(snapshot.agents, query=self.query_text, sort=self.sort, filter=self.filter)
+        agents = visible_agents(
+            snapshot.agents, query=self.query_text, sort=self.sort, filter=self.filter, sessions=self.sessions
+        )
         wanted = [a.agent_id for a in agents]
         show_task = len({a.facts.task_id for a in snapshot.agents if a.facts.task_id}) > 1  # group by task
         # Rebuilt whole each time (a few dozen rows at most): one rendering path, and the columns always fit.
         scroll_y = table.scroll_y
         table.clear()
+        now = self._clock()
         for agent in agents:
-            table.add_row(*_cells(agent, show_task), key=agent.agent_id)
+            cells = _cells(
+                agent, self.sessions.get(agent.agent_id), now, show_task, agent.agent_id in self.marked
+            )
+            table.add_row(*cells, key=agent.agent_id)
         if selected in wanted:
             table.move_cursor(row=wanted.index(selected), scroll=False)
         table.scroll_to(y=scroll_y, animate=False)
         self.query_one("#agents-summary", Static).update(self._summary(snapshot, len(agents)))
         self._show_detail()
+
+    def show_sessions(self, sessions: Mapping[str, SessionInfo]) -> None:
+        """The agents' program sessions changed: their cells and the count waiting; the order too when one
+        starts or stops waiting (waiting agents come first)."""
+        previous, self.sessions = self.sessions, dict(sessions)
+        moved = {k for k in {*sessions, *previous} if sessions.get(k) != previous.get(k)}
+        if self._snapshot is None or not moved:
+            return
+        table = self.table
+        reorder = any(is_waiting(sessions.get(a)) != is_waiting(previous.get(a)) for a in moved)
+        if reorder or self.filter == "attention" or not all(a in table.rows for a in moved):
+            self._render_rows()
+            return
+        now = self._clock()
+        for agent_id in moved:
+            table.update_cell(agent_id, "session", session_text(self.sessions.get(agent_id), now))
+        self.query_one("#agents-summary", Static).update(self._summary(self._snapshot, table.row_count))
+        self._show_session()
+
+    def show_screen(self, agent_id: str, screen: str) -> None:
+        """The live last screenful of an agent's terminal (shown when it is the highlighted one)."""
+        if agent_id == self.selected_agent_id():
+            self.query_one(SessionView).show_screen(agent_id, screen)
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the highlighted agent for a broadcast prompt."""
+        agent_id = self.selected_agent_id()
+        if agent_id is None:
+            return
+        self.marked ^= {agent_id}
+        row = self.table.cursor_row
+        self._render_rows()
+        self.table.move_cursor(row=min(row + 1, self.table.row_count - 1))
+
+    def clear_marks(self) -> None:
+        """Unmark every agent (after a broadcast)."""
+        if self.marked:
+            self.marked.clear()
+            self._render_rows()
+
+    def targets(self) -> list[str]:
+        """Who a prompt goes to: the marked agents, else the highlighted one."""
+        if self.marked:
+            return [key.value for key in self.table.rows if key.value in self.marked]
+        agent_id = self.selected_agent_id()
+        return [agent_id] if agent_id else []
 
     # -- search, filter, sort ------------------------------------------------------------------------
 
@@ -239,12 +327,31 @@ class AgentsPane(Pane):
     def _on_row_highlighted(self) -> None:
         self._show_detail()
 
+    class AttachRequested(Message):
+        """Enter on an agent whose program runs in a session: attach the terminal to it."""
+
+        def __init__(self, agent_id: str) -> None:
+            super().__init__()
+            self.agent_id = agent_id
+
     @on(DataTable.RowSelected, "#agents-table")
     def _on_row_selected(self) -> None:
+        agent_id = self.selected_agent_id()
+        session = self.sessions.get(agent_id) if agent_id else None
+        if agent_id and session is not None and str(session.state) != "exited":
+            self.post_message(self.AttachRequested(agent_id))
+            return
         self.query_one("#agent-detail-scroll").focus()
 
     def _summary(self, snapshot: WorkspaceSnapshot, shown: int) -> Text:
         text = _summary_text(snapshot, shown, self.sort, self.filter, self.query_text)
+        waiting = sorted(a for a, s in self.sessions.items() if is_waiting(s))
+        if waiting:
+            text = Text.assemble(
+                (f"◐ {len(waiting)} waiting for you: {', '.join(waiting)}  ", "bold yellow"), text
+            )
+        if self.marked:
+            text.append(f"  ·  {len(self.marked)} marked (> prompts them all)", style="bold cyan")
         if self._as_of is not None:
             age = max(0.0, self._clock() - self._as_of)
             text = Text.assemble(
@@ -262,9 +369,16 @@ class AgentsPane(Pane):
         agent = self._snapshot.agent(agent_id) if self._snapshot and agent_id else None
         repo = self._snapshot.paths.repo if self._snapshot else Path.cwd()
         self.query_one(AgentDetail).show_agent(agent, repo, self._clock())
+        self._show_session()
+
+    def _show_session(self) -> None:
+        agent_id = self.selected_agent_id()
+        self.query_one(SessionView).show_session(agent_id, self.sessions.get(agent_id) if agent_id else None)
 
 
-def _cells(agent: Agent, show_task: bool = False) -> tuple[Text | str, ...]:
+def _cells(
+    agent: Agent, session: SessionInfo | None, now: float, show_task: bool = False, marked: bool = False
+) -> tuple[Text | str, ...]:
     facts = agent.facts
     state = facts.git
     done, total = agent.progress
@@ -296,9 +410,12 @@ def _cells(agent: Agent, show_task: bool = False) -> tuple[Text | str, ...]:
     name = Text(agent.agent_id, style="bold")
     if show_task and facts.task_id:
         name = Text.assemble((f"{facts.task_id} ", "dim"), name)
+    if marked:
+        name = Text.assemble(("✓ ", "bold cyan"), name)
     return (
         name,
         status_text(agent.status, blocked),
+        session_text(session, now),
         progress_bar(agent.fraction, done, total),
         elapsed_text(agent),
         ", ".join(agent.spec.dependencies) or "-",

@@ -25,6 +25,7 @@ from cdev_tui.screens.pane import LazyPane, Pane
 from cdev_tui.screens.remote_jobs import RemoteFetchMixin
 from cdev_tui.screens.security import SecurityPane
 from cdev_tui.screens.security_jobs import SecurityJobsMixin
+from cdev_tui.screens.session_jobs import SessionJobsMixin
 from cdev_tui.watch import watch_changes
 from cdev_tui.widgets.voice_indicator import VoiceIndicator
 
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from cdev_tui.workspace import WorkspaceSnapshot
 
 
+SESSION_COMMANDS = frozenset({"agent", "prompt", "answer-yes", "answer-no", "mark", "attach", "session-stop"})
+"""Agent commands about its program's session (``a`` starts it)."""
 STORM_PATHS = 200
 """A batch of this many changed paths starts a storm: refreshes wait for it to end."""
 STORM_QUIET = 0.5
@@ -41,7 +44,7 @@ STORM_MAX = 3.0
 """A storm longer than this still refreshes every so often."""
 
 
-class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
+class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[None]):
     """Agents, Conflicts, Security and Metrics, kept current by file watching."""
 
     # Messages are plain classes rather than dataclasses: each dataclass costs a millisecond of start-up.
@@ -182,7 +185,9 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
 
             self.notify(remote_refusal(agent), severity="warning", timeout=6)
             return
-        if name in ("editor", "shell", "agent"):
+        if name in SESSION_COMMANDS:
+            self.session_command(name, agent)
+        elif name in ("editor", "shell"):
             self._open(agent, name)
         elif name == "resolve":
             self._resolve(agent)
@@ -420,6 +425,7 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
             touched = self.service.loader.agents_touched(previous, message.changed)
             if touched:
                 self._rescan_agents(message.snapshot, touched)
+        self.follow_sessions(message.snapshot)
         roots = self.service.loader.watch_roots(message.snapshot)
         if roots != self._watched:
             self._watched = roots
@@ -491,6 +497,13 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, Screen[None]):
     @on(_MetricsReady)
     def _on_metrics(self, message: _MetricsReady) -> None:
         self._deliver(MetricsPane, "show_metrics", (message.metrics,))
+
+    @on(AgentsPane.AttachRequested)
+    def _attach_requested(self, message: AgentsPane.AttachRequested) -> None:
+        self.attach_session(message.agent_id)
+
+    def on_unmount(self) -> None:
+        self.close_sessions_monitor()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """One place for worker failures: a clear notice, never a crash."""

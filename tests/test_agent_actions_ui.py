@@ -20,7 +20,7 @@ def highlight(app, agent_id: str) -> None:
 
 
 def progress(app, agent_id: str) -> str:
-    return {row[0]: row[2] for row in table_rows(app, "#agents-table")}[agent_id]
+    return {row[0]: row[3] for row in table_rows(app, "#agents-table")}[agent_id]
 
 
 async def test_tick_items_then_commit_with_confirmation(tmp_path: Path) -> None:

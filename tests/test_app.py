@@ -39,7 +39,7 @@ async def test_agents_pane_shows_every_demo_agent_with_its_status(demo: Path, tm
         assert rows["api_agent"].endswith("in progress")
         assert rows["auth_agent"].endswith("in progress")
         assert "blocked on auth_agent" in rows["cart_agent"]
-        flags = {row[0]: row[6] for row in table_rows(app, "#agents-table")}
+        flags = {row[0]: row[7] for row in table_rows(app, "#agents-table")}
         assert "not owned" in flags["auth_agent"]
 
 
@@ -111,7 +111,7 @@ async def test_checklist_edit_on_disk_updates_the_row_without_a_keypress(tmp_pat
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.main.snapshot is not None)
         await pilot.pause(0.5)  # let the watcher start
-        before = {row[0]: row[2] for row in table_rows(app, "#agents-table")}
+        before = {row[0]: row[3] for row in table_rows(app, "#agents-table")}
         assert before["api_agent"].endswith("3/4")
         checklist = app.main.snapshot.agent("api_agent").facts.worktree / "workspaces" / "api_agent"
         path = checklist / "validation_checklist.txt"
@@ -120,7 +120,7 @@ async def test_checklist_edit_on_disk_updates_the_row_without_a_keypress(tmp_pat
         def row_updated() -> bool:
             """the api_agent row shows 4/4 and complete"""
             rows = {row[0]: row for row in table_rows(app, "#agents-table")}
-            return rows["api_agent"][2].endswith("4/4") and rows["api_agent"][1].endswith("committed")
+            return rows["api_agent"][3].endswith("4/4") and rows["api_agent"][1].endswith("committed")
 
         await wait_until(pilot, row_updated, timeout=5)
 

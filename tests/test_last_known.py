@@ -33,7 +33,7 @@ def save_last_known(repo: Path, db: Path):
 
 
 def progress(app, agent_id: str) -> str:
-    return next(row[2] for row in table_rows(app, "#agents-table") if row[0] == agent_id)
+    return next(row[3] for row in table_rows(app, "#agents-table") if row[0] == agent_id)
 
 
 def tick_everything(repo: Path, agent_id: str) -> None:

@@ -292,7 +292,7 @@ async def test_the_app_fetches_on_r_marks_remote_rows_and_refuses_worktree_actio
         assert "x" not in rows()  # remote_fetch_minutes = 0: nothing fetched until asked
         await pilot.press("r")
         await wait_until(pilot, lambda: "x" in rows())
-        assert "⇅ origin" in rows()["x"][6] and "⇅" not in rows()["local"][6]
+        assert "⇅ origin" in rows()["x"][7] and "⇅" not in rows()["local"][7]
         table = app.screen.query_one("#agents-table")
         table.move_cursor(row=list(rows()).index("x"))
         await wait_until(pilot, lambda: "no worktree here" in summary_text(app, "#agent-detail"))

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from cdev_tui.config import Config
     from cdev_tui.workspace import Agent, WorkspacePaths
 
+STARTING_SECONDS = 2.0
+"""A program this young that has printed nothing is starting (working), not quiet."""
 PROMPT_READY_SECONDS = 30.0
 """How long a program that takes its prompt typed may take to show its input prompt."""
 
@@ -76,11 +78,11 @@ class AgentSessions:
     ) -> SessionInfo:
         """One pane's state now; the time it entered it is kept on the session for the next observer."""
         now = self._clock()
-        last = pane.activity if last_output is None else last_output
+        last = max(pane.activity if last_output is None else last_output, self.quiet_from(pane))
         # tmux keeps the last output in whole seconds: quiet only when surely past the quiet time.
         slack = 0.0 if last_output is not None else 1.0
         quiet = now - last >= self.quiet_seconds + slack
-        profile = self._profile_or_default(pane.program)
+        profile = self.profile_or_generic(pane.program)
         screen, reading, hooked = "", None, None
         if not pane.dead and quiet:
             hooked = states.status_file_state(profile, worktree, last)
@@ -91,6 +93,10 @@ class AgentSessions:
             profile, dead=pane.dead, quiet=quiet, screen=screen, reading_terminal=reading, hooked=hooked
         )
         return self.info(pane, state, last)
+
+    def quiet_from(self, pane: PaneFacts) -> float:
+        """Silence before this time does not count: the program was still starting."""
+        return pane.created + STARTING_SECONDS - self.quiet_seconds
 
     def info(self, pane: PaneFacts, state: SessionState, last_output: float) -> SessionInfo:
         """The session's info in ``state``; since when comes from the session when it was already in it."""
@@ -179,7 +185,8 @@ class AgentSessions:
         """The command that attaches a terminal to the agent's session."""
         return self.server.attach_argv(self.pane(agent_id).session)
 
-    def _profile_or_default(self, name: str) -> ProgramProfile:
+    def profile_or_generic(self, name: str) -> ProgramProfile:
+        """The profile called ``name``, or one with the generic rules only when the config no longer has it."""
         try:
             return self.profile(name)
         except CdevError:  # started with a profile the config no longer has: generic rules only

@@ -18,6 +18,9 @@ from cdev_tui.sessions.control_mode import ControlClient
 from cdev_tui.sessions.state import SessionInfo, SessionState
 from cdev_tui.sessions.tmux import EXIT_MARK, MONITOR_SESSION, PANE_FORMAT, PaneFacts, TmuxError, parse_panes
 
+ECHO_SECONDS = 0.2
+"""Output must go on this long before a waiting or idle program counts as working again: the echo of an
+answer, or the last line of a program that is exiting, is not work."""
 RECHECK_SECONDS = 5.0
 """How often a quiet (waiting or idle) session is looked at again for changes that print nothing."""
 CONNECT_SECONDS = 2.0
@@ -34,6 +37,8 @@ class _Tracked:
     last_output: float
     told_at: float
     exit_seen: bool = False
+    first_output: float = 0.0
+    """The first output since its state was last told."""
 
 
 class SessionMonitor:
@@ -91,7 +96,10 @@ class SessionMonitor:
         tracked = self._tracked.get(pane_id)
         if tracked is None:
             return self.refresh()
-        tracked.last_output = self._clock()
+        now = self._clock()
+        if tracked.last_output <= tracked.told_at:
+            tracked.first_output = now
+        tracked.last_output = now
         if EXIT_MARK.encode() in data:
             tracked.exit_seen = True
         if tracked.info.state is not SessionState.WORKING or tracked.exit_seen:
@@ -140,7 +148,8 @@ class SessionMonitor:
                 deadlines.append(tracked.last_output + quiet - now)
             elif tracked.info.state is not SessionState.EXITED:
                 if tracked.last_output > tracked.told_at:
-                    return 0.0
+                    deadlines.append(tracked.first_output + ECHO_SECONDS - now)
+                    continue
                 deadlines.append(tracked.told_at + RECHECK_SECONDS - now)
         return max(0.02, min(deadlines))
 
@@ -173,7 +182,8 @@ class SessionMonitor:
             tracked = self._tracked.get(pane_id)
             if tracked is None:
                 info = self.sessions.observe(pane, self.worktrees.get(pane.agent_id))
-                self._tracked[pane_id] = _Tracked(pane, info, pane.activity, now)
+                last = max(pane.activity, self.sessions.quiet_from(pane))
+                self._tracked[pane_id] = _Tracked(pane, info, last, now)
             else:
                 tracked.pane = pane
 
@@ -188,7 +198,7 @@ class SessionMonitor:
                 self._observe(tracked)
             elif state is SessionState.EXITED:
                 continue
-            elif printed:
+            elif printed and now - tracked.first_output >= ECHO_SECONDS:
                 self._move(
                     tracked, self.sessions.info(tracked.pane, SessionState.WORKING, tracked.last_output)
                 )
