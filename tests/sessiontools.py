@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 import sys
 import time
@@ -34,7 +35,8 @@ def with_programs(demo: DemoWorkspace, programs: dict[str, str], default: str | 
     config = demo.repo / ".cdev" / "config.toml"
     text = config.read_text()
     if default is not None:
-        text = text.replace('agent_program = "demo"', f'agent_program = "{default}"')
+        text, count = re.subn(r'^agent_program = ".*"$', f'agent_program = "{default}"', text, flags=re.M)
+        assert count == 1, "the demo config names its agent program once"
     for name, body in programs.items():
         text += f"\n[programs.{name}]\n{body}\n"
     config.write_text(text)
