@@ -74,14 +74,21 @@ class AgentSessions:
         }
 
     def observe(
-        self, pane: PaneFacts, worktree: Path | None = None, last_output: float | None = None
+        self,
+        pane: PaneFacts,
+        worktree: Path | None = None,
+        last_output: float | None = None,
+        quiet_seconds: float | None = None,
     ) -> SessionInfo:
-        """One pane's state now; the time it entered it is kept on the session for the next observer."""
+        """One pane's state now; the time it entered it is kept on the session for the next observer.
+
+        ``quiet_seconds`` shortens the quiet time (the monitor's early look, which only believes "waiting").
+        """
         now = self._clock()
         last = max(pane.activity if last_output is None else last_output, self.quiet_from(pane))
         # tmux keeps the last output in whole seconds: quiet only when surely past the quiet time.
         slack = 0.0 if last_output is not None else 1.0
-        quiet = now - last >= self.quiet_seconds + slack
+        quiet = now - last >= (self.quiet_seconds if quiet_seconds is None else quiet_seconds) + slack
         profile = self.profile_or_generic(pane.program)
         screen, reading, hooked = "", None, None
         if not pane.dead and quiet:
@@ -92,6 +99,8 @@ class AgentSessions:
         state = states.classify(
             profile, dead=pane.dead, quiet=quiet, screen=screen, reading_terminal=reading, hooked=hooked
         )
+        if quiet_seconds is not None and state not in (SessionState.WAITING, SessionState.EXITED):
+            state = SessionState.WORKING  # too early to call it idle
         return self.info(pane, state, last)
 
     def quiet_from(self, pane: PaneFacts) -> float:

@@ -19,14 +19,19 @@ import sys
 import time
 
 DEFAULT_SCRIPT = "work 4; choose Allow edits to the files you own?; work 3; idle; exit 0"
+_MARKS = ""
+"""Where to note the time of each question (benchmarks measure from it)."""
 _GREEN, _CYAN, _BOLD, _RESET = "\x1b[32m", "\x1b[36m", "\x1b[1m", "\x1b[0m"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="demo-agent", description=__doc__.splitlines()[0])
     parser.add_argument("--script", default=os.environ.get("CDEV_DEMO_AGENT_SCRIPT") or DEFAULT_SCRIPT)
+    parser.add_argument("--marks", default="", help="append 'asked <unix time>' here at each question")
     parser.add_argument("prompt", nargs="?", default="", help="the first prompt")
     args = parser.parse_args(argv)
+    global _MARKS
+    _MARKS = args.marks
     print(f"{_BOLD}demo agent{_RESET} in {os.getcwd()}", flush=True)
     if args.prompt:
         print(f"{_CYAN}task:{_RESET} {args.prompt.splitlines()[0][:200]}", flush=True)
@@ -73,8 +78,12 @@ def _work(seconds: float) -> None:
 
 
 def _read(prompt: str) -> str:
+    print(prompt, end="", flush=True)
+    if _MARKS:
+        with open(_MARKS, "a", encoding="utf-8") as marks:
+            marks.write(f"asked {time.time():.6f}\n")
     try:
-        return input(prompt).strip()
+        return input().strip()
     except EOFError:
         return ""
 

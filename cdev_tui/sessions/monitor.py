@@ -21,6 +21,9 @@ from cdev_tui.sessions.tmux import EXIT_MARK, MONITOR_SESSION, PANE_FORMAT, Pane
 ECHO_SECONDS = 0.2
 """Output must go on this long before a waiting or idle program counts as working again: the echo of an
 answer, or the last line of a program that is exiting, is not work."""
+EARLY_SECONDS = 0.3
+"""A working program silent this long is looked at once: blocked reading its terminal or showing a question,
+it is waiting now (idle still takes the full quiet time)."""
 RECHECK_SECONDS = 5.0
 """How often a quiet (waiting or idle) session is looked at again for changes that print nothing."""
 CONNECT_SECONDS = 2.0
@@ -39,6 +42,8 @@ class _Tracked:
     exit_seen: bool = False
     first_output: float = 0.0
     """The first output since its state was last told."""
+    early_look: float = 0.0
+    """When it was last looked at early (before the full quiet time)."""
 
 
 class SessionMonitor:
@@ -146,6 +151,8 @@ class SessionMonitor:
                 return 0.05
             if tracked.info.state is SessionState.WORKING:
                 deadlines.append(tracked.last_output + quiet - now)
+                if tracked.early_look < tracked.last_output:
+                    deadlines.append(tracked.last_output + EARLY_SECONDS - now)
             elif tracked.info.state is not SessionState.EXITED:
                 if tracked.last_output > tracked.told_at:
                     deadlines.append(tracked.first_output + ECHO_SECONDS - now)
@@ -194,8 +201,13 @@ class SessionMonitor:
         for tracked in list(self._tracked.values()):
             state = tracked.info.state
             printed = tracked.last_output > tracked.told_at
-            if tracked.exit_seen or (state is SessionState.WORKING and now - tracked.last_output >= quiet):
+            silent = now - tracked.last_output
+            early = tracked.early_look < tracked.last_output and silent >= EARLY_SECONDS
+            if tracked.exit_seen or (state is SessionState.WORKING and silent >= quiet):
                 self._observe(tracked)
+            elif state is SessionState.WORKING and early:
+                tracked.early_look = now
+                self._observe(tracked, early=True)
             elif state is SessionState.EXITED:
                 continue
             elif printed and now - tracked.first_output >= ECHO_SECONDS:
@@ -205,7 +217,7 @@ class SessionMonitor:
             elif now - tracked.told_at >= RECHECK_SECONDS:
                 self._observe(tracked)
 
-    def _observe(self, tracked: _Tracked) -> None:
+    def _observe(self, tracked: _Tracked, *, early: bool = False) -> None:
         server = self.sessions.server
         target = f"={tracked.pane.session}:{tracked.pane.window_id}"  # its own session: the options are there
         output = server.run(["display-message", "-p", "-t", target, PANE_FORMAT], check=False)
@@ -216,7 +228,12 @@ class SessionMonitor:
             return  # the wrapper printed its last line; tmux marks the pane dead a moment later
         tracked.exit_seen = False
         worktree = self.worktrees.get(tracked.pane.agent_id)
-        self._move(tracked, self.sessions.observe(tracked.pane, worktree, last_output=tracked.last_output))
+        info = self.sessions.observe(
+            tracked.pane, worktree, tracked.last_output, EARLY_SECONDS if early else None
+        )
+        if early and info.state is SessionState.WORKING:
+            return  # not waiting yet: the full quiet time decides between idle and working
+        self._move(tracked, info)
 
     def _move(self, tracked: _Tracked, info: SessionInfo) -> None:
         """Take the newly told state; the same state keeps the time it began."""
