@@ -449,6 +449,44 @@ class PlanScreen(Screen[None]):
         for warning in report.warnings:
             self.notify(warning, severity="warning", timeout=10)
         self.app.main.refresh_workspace()  # type: ignore[attr-defined]
+        ready = [o.agent_id for o in report.agents if o not in report.failed and self._ready(o.agent_id)]
+        if ready and not report.cancelled:
+            self._offer_start(ready)
+
+    def _ready(self, agent_id: str) -> bool:
+        """The plan lets the agent start now: no dependencies (or it says it can start immediately)."""
+        agent = self.plan.agent(agent_id) if self.plan is not None else None
+        return agent is not None and (not agent.dependencies or bool(agent.can_start_immediately))
+
+    def _offer_start(self, ready: list[str]) -> None:
+        program = self.service.config.agent_program
+        detail = (
+            f"Starts {program} (or the program each plan entry names) in its own tmux session, in each "
+            f"worktree, with a first prompt from the agent's files: {', '.join(ready)}. "
+            "The others wait for their dependencies: a starts one from the Agents pane."
+        )
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._start_programs(ready)
+
+        agents = "1 agent" if len(ready) == 1 else f"{len(ready)} agents"
+        question = f"Start the programs of the {agents} ready to work?"
+        self.app.push_screen(ConfirmScreen(question, detail, yes_label="Start"), answered)
+
+    @work(thread=True, group="plan-start", exit_on_error=False, description="Starting agent programs")
+    def _start_programs(self, agent_ids: list[str]) -> None:
+        snapshot = self.service.load()
+        started, failed = [], []
+        for agent_id in agent_ids:
+            try:
+                self.service.start_session(snapshot, agent_id)
+                started.append(agent_id)
+            except CdevError as exc:
+                failed.append(str(exc))
+        note = f"Started {len(started)} agent programs" + (f"; {failed[0]}" if failed else "")
+        self.app.call_from_thread(self.notify, note, severity="error" if failed else "information", timeout=8)
+        self.app.call_from_thread(self.app.main.refresh_sessions)  # type: ignore[attr-defined]
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed worker (bad input, git refusing) becomes a notice."""

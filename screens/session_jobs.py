@@ -217,6 +217,10 @@ class SessionJobsMixin:
         if self._session_monitor is not None:
             self._session_monitor.refresh()
 
+    def refresh_sessions(self) -> None:
+        """Read every agent session again (sessions started elsewhere: the Plan screen, the CLI)."""
+        self._session_monitor_refresh()
+
     def _ask_prompt(self) -> None:
         from cdev_tui.screens.agents import AgentsPane
         from cdev_tui.widgets.prompt import PromptScreen

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cdev_tui.app import make_app
+from cdev_tui.app import CdevApp, make_app
 from cdev_tui.screens.plan import PlanScreen
+from cdev_tui.sessions.tmux import TmuxServer, socket_name
+from cdev_tui.widgets.confirm import ConfirmScreen
 from tests.apptools import summary_text, table_rows, wait_until
 from tests.conftest import run_git, shop_repo
+from tests.sessiontools import scripted
 
 SIZE = (150, 44)
 
@@ -19,9 +22,20 @@ def project(tmp_path: Path) -> Path:
     )
 
 
-async def test_plan_edit_save_and_spawn_from_the_keyboard(tmp_path: Path) -> None:
+async def test_plan_edit_save_spawn_and_start_the_ready_agents_from_the_keyboard(tmp_path: Path) -> None:
     repo = project(tmp_path)
+    (repo / ".cdev").mkdir()
+    (repo / ".cdev" / "config.toml").write_text(
+        f'agent_program = "scripted"\n[programs.scripted]\n{scripted("idle")}\n'
+    )
     app = make_app(repo, db=tmp_path / "c.db")
+    try:
+        await _plan_spawn_and_start(app, repo, tmp_path)
+    finally:
+        TmuxServer(socket_name(repo / ".git")).kill_server()
+
+
+async def _plan_spawn_and_start(app: CdevApp, repo: Path, tmp_path: Path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await wait_until(pilot, lambda: app.main.snapshot is not None)
         await pilot.press("p")
@@ -52,11 +66,23 @@ async def test_plan_edit_save_and_spawn_from_the_keyboard(tmp_path: Path) -> Non
 
         await pilot.press("s", "y")
         await wait_until(pilot, lambda: len(run_git(repo, "worktree", "list").splitlines()) == 3)
+        # Then it offers to start the programs of the agents that can work now (not the blocked one).
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Start the programs of the 1 agent ready to work?" in str(
+            app.screen.query_one("#confirm-question").content
+        )
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, PlanScreen))
         await pilot.press("escape")
         await wait_until(pilot, lambda: len(table_rows(app, "#agents-table")) == 2)
         statuses = {row[0]: row[1] for row in table_rows(app, "#agents-table")}
         assert statuses[agents[0]].endswith("ready")
         assert statuses[second] == f"⏸ blocked on {agents[0]}"
+        sessions = {row[0]: row[2] for row in table_rows(app, "#agents-table")}
+        await wait_until(
+            pilot, lambda: "idle" in {r[0]: r[2] for r in table_rows(app, "#agents-table")}[agents[0]]
+        )
+        assert sessions[second] == "-"
 
 
 async def test_a_plan_with_errors_cannot_be_saved(tmp_path: Path) -> None:
