@@ -165,6 +165,21 @@ def test_hooks_writing_a_status_file_refine_the_state(
     state_becomes(demo, capsys, "auth_agent", "waiting")
 
 
+def test_a_program_tells_its_own_state_through_cdev_agent_state(
+    session_demo: DemoWorkspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = session_demo
+    teller = """sh -c 'printf waiting > "$CDEV_AGENT_STATE"; sleep 60'"""
+    with_programs(demo, {"teller": f"command = {json.dumps(teller)}"})
+    assert cli(demo, capsys, "agent", "start", "cart_agent", "--program", "teller")[0] == 0
+    state_becomes(demo, capsys, "cart_agent", "waiting")  # sleeping, yet it said so itself
+    hooks = json.loads(BUILTIN_PROFILES["claude"].argv("go")[2])["hooks"]  # claude --settings JSON go
+    assert BUILTIN_PROFILES["claude"].argv("go")[-1] == "go"
+    commands = {event: [h["command"] for g in groups for h in g["hooks"]] for event, groups in hooks.items()}
+    assert commands["Stop"] == ['printf idle > "$CDEV_AGENT_STATE"']
+    assert 'printf waiting > "$CDEV_AGENT_STATE"' in commands["Notification"]
+
+
 def test_the_monitor_follows_a_program_through_every_state_from_events(session_demo: DemoWorkspace) -> None:
     demo = session_demo
     server = server_of(demo)

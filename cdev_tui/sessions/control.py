@@ -35,8 +35,11 @@ class AgentSessions:
         *,
         quiet_seconds: float = 1.0,
         clock: Callable[[], float] = time.time,
+        state_dir: Path | None = None,
     ) -> None:
         self.server = server
+        self.state_dir = state_dir
+        """Where the programs' state files go (``<git common dir>/cdev/sessions``)."""
         self.programs = programs
         self.default_program = default_program
         self.quiet_seconds = quiet_seconds
@@ -50,6 +53,7 @@ class AgentSessions:
             config.programs,
             config.agent_program,
             quiet_seconds=config.session_quiet_ms / 1000,
+            state_dir=paths.common_dir / "cdev" / "sessions",
         )
 
     def profile(self, name: str) -> ProgramProfile:
@@ -92,7 +96,7 @@ class AgentSessions:
         profile = self.profile_or_generic(pane.program)
         screen, reading, hooked = "", None, None
         if not pane.dead and quiet:
-            hooked = states.status_file_state(profile, worktree, last)
+            hooked = states.status_file_state(self.status_files(pane, profile, worktree), last)
             if hooked is None:
                 screen = self.server.capture(pane.pane_id, ansi=False) if _has_patterns(profile) else ""
                 reading = states.reading_terminal(pane.pane_pid)
@@ -102,6 +106,17 @@ class AgentSessions:
         if quiet_seconds is not None and state not in (SessionState.WAITING, SessionState.EXITED):
             state = SessionState.WORKING  # too early to call it idle
         return self.info(pane, state, last)
+
+    def state_file(self, agent_id: str) -> Path | None:
+        """Where the agent's program (or its hooks) may write its state: ``$CDEV_AGENT_STATE``."""
+        return self.state_dir / f"{session_name(agent_id)}.state" if self.state_dir is not None else None
+
+    def status_files(self, pane: PaneFacts, profile: ProgramProfile, worktree: Path | None) -> list[Path]:
+        """The files that may tell the program's state: ``$CDEV_AGENT_STATE`` and the profile's status file."""
+        found = [self.state_file(pane.agent_id)]
+        if profile.status_file and worktree is not None:
+            found.append(worktree / profile.status_file)
+        return [path for path in found if path is not None]
 
     def quiet_from(self, pane: PaneFacts) -> float:
         """Silence before this time does not count: the program was still starting."""
@@ -159,7 +174,13 @@ class AgentSessions:
             raise CdevError(
                 f"{argv[0]}: command not found (program {name!r}; set [programs.{name}] command in the config)"
             )
-        session = self.server.start(agent.agent_id, name, argv, worktree, {"CDEV_AGENT_ID": agent.agent_id})
+        env = {"CDEV_AGENT_ID": agent.agent_id}
+        state_file = self.state_file(agent.agent_id)
+        if state_file is not None:
+            state_file.parent.mkdir(parents=True, exist_ok=True)
+            state_file.unlink(missing_ok=True)  # a new run: the last one's state does not hold
+            env["CDEV_AGENT_STATE"] = str(state_file)
+        session = self.server.start(agent.agent_id, name, argv, worktree, env)
         return session, text if profile.prompt != "none" else ""
 
     def deliver_typed_prompt(self, agent_id: str, text: str, timeout: float = PROMPT_READY_SECONDS) -> bool:

@@ -5,6 +5,7 @@ Built-in profiles cover the common agent CLIs; ``[programs.NAME]`` tables in the
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 import sys
@@ -38,6 +39,9 @@ class ProgramProfile:
     """A file in the worktree the program (or its hooks) writes its state to: working, waiting or idle."""
     transcripts: str = ""
     """Where it records usage locally: ``claude`` (Claude Code's JSONL transcripts) or empty."""
+    hooks: str = ""
+    """Hooks cdev-tui hands the program so it tells its own state: ``claude`` (Claude Code's ``--settings``
+    with hooks that write working, waiting or idle to ``$CDEV_AGENT_STATE``) or empty."""
     compiled: tuple[tuple[re.Pattern[str], ...], ...] = field(default=(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -47,6 +51,8 @@ class ProgramProfile:
     def argv(self, prompt: str = "") -> list[str]:
         """The command as an argv, with the first prompt when the program takes it as an argument."""
         argv = split_command(self.command, f"programs.{self.name}.command")
+        if self.hooks == "claude":
+            argv += ["--settings", CLAUDE_HOOKS]
         if prompt and self.prompt == "argument":
             argv += [self.prompt_flag, prompt] if self.prompt_flag else [prompt]
         return argv
@@ -63,6 +69,27 @@ def split_command(command: str, setting: str) -> list[str]:
     return argv
 
 
+def _claude_hooks() -> str:
+    """Claude Code settings whose hooks write its state where cdev-tui reads it (no file in the worktree)."""
+
+    def write(state: str, matcher: str | None = None) -> dict[str, object]:
+        hook = {"type": "command", "command": f'printf {state} > "$CDEV_AGENT_STATE"'}
+        group: dict[str, object] = {"hooks": [hook]}
+        if matcher is not None:
+            group["matcher"] = matcher
+        return group
+
+    hooks = {
+        "UserPromptSubmit": [write("working")],
+        "PreToolUse": [write("working", "*")],
+        "Notification": [write("waiting", "permission_prompt"), write("idle", "idle_prompt")],
+        "Stop": [write("idle")],
+    }
+    return json.dumps({"hooks": hooks}, separators=(",", ":"))
+
+
+CLAUDE_HOOKS = _claude_hooks()
+
 DEMO_AGENT = f"{shlex.quote(sys.executable)} -m cdev_tui.sessions.demo_agent"
 
 BUILTIN_PROFILES: Mapping[str, ProgramProfile] = {
@@ -74,6 +101,7 @@ BUILTIN_PROFILES: Mapping[str, ProgramProfile] = {
             waiting_patterns=(r"Do you want to", r"❯ 1\. Yes", r"Would you like to proceed"),
             working_patterns=(r"esc to interrupt",),
             transcripts="claude",
+            hooks="claude",
         ),
         ProgramProfile(
             "codex",
@@ -101,7 +129,7 @@ BUILTIN_PROFILES: Mapping[str, ProgramProfile] = {
 """The profiles known without any configuration; ``demo`` is cdev-tui's scripted stand-in agent."""
 
 _LIST_FIELDS = ("waiting_patterns", "idle_patterns", "working_patterns")
-_STR_FIELDS = ("command", "prompt", "prompt_flag", "status_file", "transcripts")
+_STR_FIELDS = ("command", "prompt", "prompt_flag", "status_file", "transcripts", "hooks")
 
 
 def parse_programs(data: Any, source: str) -> dict[str, ProgramProfile]:

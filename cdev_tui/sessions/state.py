@@ -94,24 +94,26 @@ def screen_state(profile: ProgramProfile, screen: str) -> SessionState | None:
     return None
 
 
-def status_file_state(
-    profile: ProgramProfile, worktree: Path | None, newer_than: float
-) -> SessionState | None:
-    """The state the program's hooks wrote to its status file, when written after its last output."""
-    if not profile.status_file or worktree is None:
-        return None
-    path = worktree / profile.status_file
-    try:
-        if path.stat().st_mtime + 0.05 < newer_than:
-            return None
-        word = path.read_text(errors="replace").split()[:1]
-    except OSError:
-        return None
-    try:
-        state = SessionState(word[0].lower()) if word else None
-    except ValueError:
-        return None
-    return state if state is not SessionState.EXITED else None
+HOOK_SLACK = 2.0
+"""A status file written this long before the program's last output still tells its state (a program renders
+a little after its hook has run); older, the program has moved on since."""
+
+
+def status_file_state(paths: list[Path], last_output: float) -> SessionState | None:
+    """The state the program or its hooks last wrote (working, waiting or idle) to one of ``paths``."""
+    newest: tuple[float, SessionState] | None = None
+    for path in paths:
+        try:
+            written = path.stat().st_mtime
+            word = path.read_text(errors="replace").split()[:1]
+            state = SessionState(word[0].lower()) if word else None
+        except (OSError, ValueError):
+            continue
+        if state is None or state is SessionState.EXITED or written + HOOK_SLACK < last_output:
+            continue
+        if newest is None or written > newest[0]:
+            newest = (written, state)
+    return newest[1] if newest else None
 
 
 def classify(
