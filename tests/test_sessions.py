@@ -260,3 +260,39 @@ def test_program_profiles_in_the_config_are_checked() -> None:
 def test_no_server_means_no_sessions_without_starting_tmux(tmp_path: Path) -> None:
     server = TmuxServer("cdev-tui-test-nothing-here")
     assert server.panes() == [] and not server.running()
+
+
+def test_usage_and_cost_per_agent_and_per_task_come_from_claude_transcripts(
+    session_demo: DemoWorkspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cdev_tui.service import open_service
+    from cdev_tui.sessions.usage import claude_project_folder
+    from tests.test_session_usage import OPUS, assistant, write_lines
+
+    demo = session_demo
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(tmp_path / "claude"))
+    for agent_id, tokens in (("auth_agent", 1_000_000), ("api_agent", 2_000_000)):
+        worktree = demo.worktree(agent_id)
+        transcript = claude_project_folder(worktree) / "s.jsonl"
+        transcript.parent.mkdir(parents=True)
+        write_lines(transcript, assistant(f"m-{agent_id}", OPUS, inp=tokens, out=0, cwd=str(worktree)))
+    service = open_service(demo.repo, db=tmp_path / "u.db")
+    try:
+        snapshot = service.load()
+        assert "2,000,000 tokens" in service.session_usage_text(snapshot, "api_agent", "claude")
+        text = service.session_usage_text(snapshot, "auth_agent", "claude")
+        price = DEFAULT_PRICES_FOR_OPUS
+        assert f"1,000,000 tokens · ≈ ${price:,.2f}" in text  # a million input tokens at the list price
+        assert f"Task SHOP-42, 2 agents: 3,000,000 tokens · ≈ ${3 * price:,.2f}" in text
+        assert service.session_usage_text(snapshot, "auth_agent", "demo") == ""  # records nothing locally
+        rows = service.store.query("SELECT agent_id, input, cost_usd FROM agent_usage ORDER BY agent_id")
+        assert [(r["agent_id"], r["input"]) for r in rows] == [
+            ("api_agent", 2_000_000),
+            ("auth_agent", 1_000_000),
+        ]
+    finally:
+        service.close()
+
+
+DEFAULT_PRICES_FOR_OPUS = 5.0
+"""Claude Opus 4.6's list price per million input tokens (the built-in price table)."""

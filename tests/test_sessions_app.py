@@ -15,7 +15,7 @@ from cdev_tui.service import open_service
 from cdev_tui.widgets.confirm import ConfirmScreen
 from cdev_tui.widgets.prompt import PromptScreen
 from tests.apptools import summary_text, table_rows, wait_until
-from tests.sessiontools import scripted, session_demo, with_programs
+from tests.sessiontools import scripted, server_of, session_demo, with_programs
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tmux") is None, reason="tmux is not installed (make test installs it)"
@@ -162,3 +162,19 @@ async def test_a_program_that_cannot_start_is_a_clear_message_and_the_app_goes_o
         await wait_until(pilot, lambda: any("has no running program" in n for n in notices(app)))
         await pilot.press("2")
         await wait_until(pilot, lambda: app.main.active_pane == "conflicts")
+
+
+async def test_a_dead_tmux_server_clears_the_sessions_and_a_new_start_is_followed_again(
+    session_demo: DemoWorkspace, tmp_path: Path
+) -> None:
+    demo = session_demo
+    with_programs(demo, {"waiter": scripted("idle; exit 0")}, default="waiter")
+    app = make_app(demo.repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await highlight(pilot, app, "auth_agent")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: "idle" in session_cell(app, "auth_agent"))
+        server_of(demo).kill_server()  # tmux dies under the app
+        await wait_until(pilot, lambda: session_cell(app, "auth_agent") == "-")
+        await pilot.press("a")  # a new server, found and followed again
+        await wait_until(pilot, lambda: "idle" in session_cell(app, "auth_agent"))
