@@ -217,6 +217,17 @@ class AgentsPane(Pane):
         self.query_one("#agents-summary", Static).update(self._summary(self._snapshot, table.row_count))
         self._show_session()
 
+    def refresh_session_ages(self) -> None:
+        """Bring the time each program has been in its state up to date (cells whose text changed only)."""
+        if self._snapshot is None or not self.sessions:
+            return
+        table, now = self.table, self._clock()
+        for agent_id, info in self.sessions.items():
+            if agent_id in table.rows:
+                cell = session_text(info, now)
+                if str(table.get_cell(agent_id, "session")) != cell.plain:
+                    table.update_cell(agent_id, "session", cell)
+
     def show_screen(self, agent_id: str, screen: str) -> None:
         """The live last screenful of an agent's terminal (shown when it is the highlighted one)."""
         if agent_id == self.selected_agent_id():

@@ -20,6 +20,8 @@ from cdev_tui.errors import CdevError
 
 PEEK_SECONDS = 0.5
 """How often the highlighted agent's screen is captured while its program prints."""
+AGE_TICKS = 10
+"""Every this many peek ticks (5 s) the time each program has been in its state is brought up to date."""
 USAGE_SECONDS = 15.0
 """How often a program's usage (its local transcripts) is read again while it is highlighted."""
 
@@ -117,6 +119,9 @@ class SessionJobsMixin:
         if self.active_pane != "agents":  # type: ignore[attr-defined]
             return
         pane = next(iter(self.query(AgentsPane)), None)  # type: ignore[attr-defined]
+        self._ticks = getattr(self, "_ticks", 0) + 1
+        if pane is not None and self._ticks % AGE_TICKS == 0:
+            pane.refresh_session_ages()
         agent_id = pane.selected_agent_id() if pane is not None else None
         info = self.sessions.get(agent_id) if agent_id else None
         if info is None:
