@@ -21,6 +21,7 @@ from cdev_tui.checklist import CHECKLIST_NAME, COMPLETED_MARKER, Checklist, read
 from cdev_tui.config import Config
 from cdev_tui.errors import CdevError
 from cdev_tui.gitops import GitCommandError
+from cdev_tui.sessions.programs import split_command
 from cdev_tui.structured import load_structured
 from cdev_tui.workspace import BOOKKEEPING_PREFIXES, Agent
 from cdev_tui.workspace_files import set_checklist, set_completed_marker
@@ -428,9 +429,9 @@ def open_command(
     if what == "editor":
         argv = [*editor_argv(env), str(worktree)]
     elif what == "shell":
-        argv = _split(env.get("SHELL") or "/bin/sh", "$SHELL")
+        argv = split_command(env.get("SHELL") or "/bin/sh", "$SHELL")
     elif what == "agent":
-        argv = _split(config.agent_command, "agent_command")
+        argv = split_command(config.agent_command, "agent_command")
     else:
         raise CdevError(f"cannot open {what!r}: choose one of {', '.join(OPEN_TARGETS)}")
     if env.get("TMUX"):
@@ -441,17 +442,7 @@ def open_command(
 def editor_argv(env: Mapping[str, str] | None = None) -> list[str]:
     """The user's editor command (``$EDITOR``, else ``$VISUAL``, else ``vi``) as an argv."""
     env = os.environ if env is None else env
-    return _split(env.get("EDITOR") or env.get("VISUAL") or "vi", "$EDITOR")
-
-
-def _split(command: str, setting: str) -> list[str]:
-    try:
-        argv = shlex.split(command)
-    except ValueError as exc:
-        raise CdevError(f"{setting} {command!r}: {exc}") from None
-    if not argv:
-        raise CdevError(f"{setting} is empty")
-    return argv
+    return split_command(env.get("EDITOR") or env.get("VISUAL") or "vi", "$EDITOR")
 
 
 def remote_refusal(agent: Agent) -> str:

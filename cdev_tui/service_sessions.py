@@ -8,14 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from cdev_tui.errors import CdevError
-
 if TYPE_CHECKING:
     from cdev_tui.config import Config
     from cdev_tui.sessions.control import AgentSessions
     from cdev_tui.sessions.state import SessionInfo
     from cdev_tui.store import Store
-    from cdev_tui.workspace import Agent, WorkspacePaths, WorkspaceSnapshot
+    from cdev_tui.workspace import WorkspacePaths, WorkspaceSnapshot
 
 
 class SessionsService:
@@ -56,7 +54,7 @@ class SessionsService:
     ) -> str:
         """Start an agent's program in its session; what happened, in one line. Typed prompts are typed
         once the program waits for input (this waits for that, so call it from a worker)."""
-        agent = _agent(snapshot, agent_id)
+        agent = snapshot.require_agent(agent_id)
         sessions = self.sessions
         name = program or sessions.program_of(agent)
         session, text = sessions.start(agent, name, prompt)
@@ -132,11 +130,3 @@ class SessionsService:
 def usage_line(tokens: int, cost: float) -> str:
     """``1,234,567 tokens · ≈ $3.21``."""
     return f"{tokens:,} tokens · ≈ ${cost:,.2f}"
-
-
-def _agent(snapshot: WorkspaceSnapshot, agent_id: str) -> Agent:
-    agent = snapshot.agent(agent_id)
-    if agent is None:
-        known = ", ".join(a.agent_id for a in snapshot.agents) or "none"
-        raise CdevError(f"unknown agent {agent_id!r} (known: {known})")
-    return agent

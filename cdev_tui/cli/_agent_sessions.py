@@ -41,9 +41,7 @@ def run(args: argparse.Namespace, service: Any) -> int:
 
     agent_id = args.agent
     snapshot = service.load()
-    if snapshot.agent(agent_id) is None:
-        known = ", ".join(a.agent_id for a in snapshot.agents) or "none"
-        raise CdevError(f"unknown agent {agent_id!r} (known: {known})")
+    worktree = snapshot.require_agent(agent_id).facts.worktree
     sessions = service.sessions
     try:
         if args.action == "start":
@@ -78,7 +76,7 @@ def run(args: argparse.Namespace, service: Any) -> int:
         document: dict[str, Any] = {"action": args.action, "agent": agent_id, "ok": True, "message": message}
         pane = sessions.panes().get(agent_id)
         if pane is not None:
-            document["session"] = sessions.observe(pane, snapshot.agent(agent_id).facts.worktree).to_json()
+            document["session"] = sessions.observe(pane, worktree).to_json()
         print_json(document)
     else:
         print(message)

@@ -79,10 +79,7 @@ def _run(args: argparse.Namespace, service: Any) -> int:
             result = actions.prune_worktrees(service.paths.repo)
             return _done(args, service, None, result)
         snapshot = service.load()
-        agent = snapshot.agent(agent_id)
-        if agent is None:
-            known = ", ".join(a.agent_id for a in snapshot.agents) or "none"
-            raise CdevError(f"unknown agent {agent_id!r} (known: {known})")
+        agent = snapshot.require_agent(agent_id)
         if agent.facts.remote:
             raise actions.ActionRefused(actions.remote_refusal(agent))
         if args.action == "open":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from cdev_tui import gitops
 from cdev_tui.checklist import Checklist
+from cdev_tui.errors import CdevError
 from cdev_tui.plan import Plan, PlanAgent
 from cdev_tui.status import AgentStatus
 
@@ -178,6 +179,14 @@ class WorkspaceSnapshot:
     def agent(self, agent_id: str) -> Agent | None:
         """The agent with this id, or None."""
         return next((a for a in self.agents if a.agent_id == agent_id), None)
+
+    def require_agent(self, agent_id: str) -> Agent:
+        """The agent with this id; a one-line error naming the known ones when there is none."""
+        agent = self.agent(agent_id)
+        if agent is None:
+            known = ", ".join(a.agent_id for a in self.agents) or "none"
+            raise CdevError(f"unknown agent {agent_id!r} (known: {known})")
+        return agent
 
     @property
     def task_plans(self) -> tuple[Plan, ...]:
