@@ -213,7 +213,9 @@ class AgentsPane(Pane):
             return
         now = self._clock()
         for agent_id in moved:
-            table.update_cell(agent_id, "session", session_text(self.sessions.get(agent_id), now))
+            table.update_cell(
+                agent_id, "session", session_text(self.sessions.get(agent_id), now, coarse=True)
+            )
         self.query_one("#agents-summary", Static).update(self._summary(self._snapshot, table.row_count))
         self._show_session()
 
@@ -224,7 +226,7 @@ class AgentsPane(Pane):
         table, now = self.table, self._clock()
         for agent_id, info in self.sessions.items():
             if agent_id in table.rows:
-                cell = session_text(info, now)
+                cell = session_text(info, now, coarse=True)
                 if str(table.get_cell(agent_id, "session")) != cell.plain:
                     table.update_cell(agent_id, "session", cell)
 
@@ -426,7 +428,7 @@ def _cells(
     return (
         name,
         status_text(agent.status, blocked),
-        session_text(session, now),
+        session_text(session, now, coarse=True),
         progress_bar(agent.fraction, done, total),
         elapsed_text(agent),
         ", ".join(agent.spec.dependencies) or "-",

@@ -91,8 +91,9 @@ def age_text(seconds: float) -> str:
 SESSION_STYLES = {"working": "bold green", "waiting": "bold yellow", "idle": "cyan", "exited": "dim"}
 
 
-def session_text(info: SessionInfo | None, now: float) -> Text:
-    """``◐ waiting 2m`` for an agent's program session; ``-`` when it has none."""
+def session_text(info: SessionInfo | None, now: float, *, coarse: bool = False) -> Text:
+    """``◐ waiting for you 2 min`` for an agent's program session; ``-`` when it has none. ``coarse``: under
+    a minute reads ``<1 min`` (a table cell that changes once a minute, not every second)."""
     if info is None:
         return Text("-", style="dim")
     from cdev_tui.sessions.state import STATE_ICONS
@@ -102,5 +103,6 @@ def session_text(info: SessionInfo | None, now: float) -> Text:
     if state == "exited":
         label = f"exited {info.exit_code}" if info.exit_code is not None else "exited"
     text = Text(f"{STATE_ICONS[info.state]} {label}", style=SESSION_STYLES.get(state, ""))
-    text.append(f" {age_text(max(0.0, now - info.since))}", style="dim")
+    age = max(0.0, now - info.since)
+    text.append(" <1 min" if coarse and age < 60 else f" {age_text(age)}", style="dim")
     return text

@@ -83,10 +83,13 @@ class AgentSessions:
         worktree: Path | None = None,
         last_output: float | None = None,
         quiet_seconds: float | None = None,
+        screens: dict[str, tuple[float, str]] | None = None,
     ) -> SessionInfo:
         """One pane's state now; the time it entered it is kept on the session for the next observer.
 
         ``quiet_seconds`` shortens the quiet time (the monitor's early look, which only believes "waiting").
+        ``screens`` (pane id → when captured, screen) keeps screens between looks: a screen captured after
+        the last output is still the screen, and is not captured again.
         """
         now = self._clock()
         last = max(pane.activity if last_output is None else last_output, self.quiet_from(pane))
@@ -98,7 +101,7 @@ class AgentSessions:
         if not pane.dead and quiet:
             hooked = states.status_file_state(self.status_files(pane, profile, worktree), last)
             if hooked is None:
-                screen = self.server.capture(pane.pane_id, ansi=False) if _has_patterns(profile) else ""
+                screen = self._screen(pane.pane_id, last, screens) if _has_patterns(profile) else ""
                 reading = states.reading_terminal(pane.pane_pid)
         state = states.classify(
             profile, dead=pane.dead, quiet=quiet, screen=screen, reading_terminal=reading, hooked=hooked
@@ -106,6 +109,16 @@ class AgentSessions:
         if quiet_seconds is not None and state not in (SessionState.WAITING, SessionState.EXITED):
             state = SessionState.WORKING  # too early to call it idle
         return self.info(pane, state, last)
+
+    def _screen(self, pane_id: str, last_output: float, screens: dict[str, tuple[float, str]] | None) -> str:
+        kept = screens.get(pane_id) if screens is not None else None
+        if kept is not None and kept[0] > last_output:
+            return kept[1]
+        captured_at = self._clock()
+        screen = self.server.capture(pane_id, ansi=False)
+        if screens is not None:
+            screens[pane_id] = (captured_at, screen)
+        return screen
 
     def state_file(self, agent_id: str) -> Path | None:
         """Where the agent's program (or its hooks) may write its state: ``$CDEV_AGENT_STATE``."""

@@ -24,7 +24,7 @@ answer, or the last line of a program that is exiting, is not work."""
 EARLY_SECONDS = 0.3
 """A working program silent this long is looked at once: blocked reading its terminal or showing a question,
 it is waiting now (idle still takes the full quiet time)."""
-RECHECK_SECONDS = 5.0
+RECHECK_SECONDS = 10.0
 """How often a quiet (waiting or idle) session is looked at again for changes that print nothing."""
 CONNECT_SECONDS = 2.0
 """How often the monitor looks for our tmux server while none is running."""
@@ -67,6 +67,8 @@ class SessionMonitor:
         self._resync = True
         self._closed = False
         self._published: dict[str, SessionInfo] = {}
+        self._screens: dict[str, tuple[float, str]] = {}
+        """Pane id → (when captured, its screen): a quiet pane's screen is not captured twice."""
         self._thread: threading.Thread | None = None
 
     # -- life -----------------------------------------------------------------------------------------------
@@ -184,6 +186,7 @@ class SessionMonitor:
                 )
         for pane_id in set(self._tracked) - set(panes):
             del self._tracked[pane_id]
+            self._screens.pop(pane_id, None)
         now = self._clock()
         for pane_id, pane in panes.items():
             tracked = self._tracked.get(pane_id)
@@ -228,9 +231,8 @@ class SessionMonitor:
             return  # the wrapper printed its last line; tmux marks the pane dead a moment later
         tracked.exit_seen = False
         worktree = self.worktrees.get(tracked.pane.agent_id)
-        info = self.sessions.observe(
-            tracked.pane, worktree, tracked.last_output, EARLY_SECONDS if early else None
-        )
+        early_quiet = EARLY_SECONDS if early else None
+        info = self.sessions.observe(tracked.pane, worktree, tracked.last_output, early_quiet, self._screens)
         if early and info.state is SessionState.WORKING:
             return  # not waiting yet: the full quiet time decides between idle and working
         self._move(tracked, info)
