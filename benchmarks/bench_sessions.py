@@ -12,8 +12,8 @@ server is killed between the parts and at the end, whatever happened.
   its effect, each frame turned into terminal output), four downs then four ups, ``ARROW_ROUNDS`` times,
   after an untimed round. The pause between two keys steps through ``PHASES`` fractions of a frame period
   on top of ``GAP``: Textual draws on a fixed 1/60 s grid, and with one fixed gap every key would land at
-  the same point of it, every median then a whole frame apart depending on a few ms of work. Then ``AGENTS`` sessions of the agent printing a line every 0.2 s (``work 600``)
-  start; once every Session cell of the table says working and ``WARM_SECONDS`` more have passed, the same
+  the same point of it, every median then a whole frame apart depending on a few ms of work. Then
+  ``AGENTS`` sessions of the agent printing a line every 0.2 s (``work 600``) start; once every Session cell of the table says working and ``WARM_SECONDS`` more have passed, the same
   keys are timed again in the same app. The ratio is of the two medians.
 * ``sessions.idle_cpu``: ``AGENTS`` sessions of the agent waiting on its terminal (``ask Go on?``), then
   ``python -m cdev_tui`` on the repository in a tmux terminal of its own (``bench_start.Terminal``).
