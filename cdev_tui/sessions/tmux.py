@@ -219,12 +219,13 @@ class TmuxServer:
         self.run(["kill-window", "-t", pane.window_id], check=False)
         self.run(["kill-session", "-t", f"={pane.session}"], check=False)
         if not self.panes():
-            self.run(["kill-server"], check=False)
+            self.kill_server()
 
     def kill_server(self) -> None:
-        """End every agent session at once."""
+        """End every agent session at once (and the socket file tmux leaves behind)."""
         if self.socket_path.exists():
             self.run(["kill-server"], check=False)
+            self.socket_path.unlink(missing_ok=True)
 
     def attach_argv(self, session: str) -> list[str]:
         """The command that attaches a terminal to the agent's session (detach with the tmux prefix, d)."""
