@@ -40,6 +40,12 @@ CORE_MODULES = [
     "cdev_tui.voice.endpoint",
     "cdev_tui.voice.transcribe",
     "cdev_tui.voice.speak",
+    "cdev_tui.sessions.control",
+    "cdev_tui.sessions.monitor",
+    "cdev_tui.sessions.answers",
+    "cdev_tui.sessions.usage",
+    "cdev_tui.sessions.demo_agent",
+    "cdev_tui.cli.agent",
 ]
 FORBIDDEN = [
     "textual",
