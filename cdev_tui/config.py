@@ -67,6 +67,8 @@ class Config:
     agent_program: str = "claude"
     """The program profile that runs an agent whose plan names none (``claude``, ``codex``, ``gemini``,
     ``aider``, ``opencode``, ``demo`` or one of ``programs``)."""
+    agent_programs: Mapping[str, str] = field(default_factory=dict)
+    """``[agent_programs]`` agent id = program: this machine's choice for an agent, over its plan's."""
     programs: Mapping[str, ProgramProfile] = field(default_factory=dict)
     """``[programs.NAME]`` tables: command, prompt (argument, typed, none), prompt_flag, waiting_patterns,
     idle_patterns, working_patterns, status_file, transcripts; they add to or override the built-in ones."""
@@ -96,7 +98,7 @@ _OPTIONAL_STR_KEYS = {"voice_device", "voice_wake_word"}
 _PATH_OR_NAME_KEYS = {"voice_model"}
 """A folder (relative paths from the file's base, like paths) or a bare name such as ``base.en``."""
 _BOOL_KEYS = {"voice_preload", "voice_speak", "voice_llm_fallback", "session_bell", "session_desktop_notify"}
-_TABLE_KEYS = {"keymap", "programs", "prices"}
+_TABLE_KEYS = {"keymap", "programs", "prices", "agent_programs"}
 """Tables, set in files only (not from the environment)."""
 _PATTERN_LIST_KEYS = {"remote_agents"}
 """A list of ``remote/branch-pattern`` strings (comma-separated in the environment)."""
@@ -213,6 +215,12 @@ def _coerce(key: str, value: Any, source: Path, base: Path, from_env: bool) -> A
         return value.strip().lower()
     if key in _PATTERN_LIST_KEYS:
         return _remote_patterns(value, from_env, bad)
+    if key == "agent_programs":
+        if not isinstance(value, Mapping) or not all(
+            isinstance(v, str) and v.strip() for v in value.values()
+        ):
+            raise bad("a table of agent id = program name")
+        return {str(k): v.strip() for k, v in value.items()}
     if key == "keymap":
         if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
             raise bad("a table of binding id = keys")

@@ -296,3 +296,19 @@ def test_usage_and_cost_per_agent_and_per_task_come_from_claude_transcripts(
 
 DEFAULT_PRICES_FOR_OPUS = 5.0
 """Claude Opus 4.6's list price per million input tokens (the built-in price table)."""
+
+
+def test_each_agent_runs_the_program_its_config_or_plan_names(
+    session_demo: DemoWorkspace, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = session_demo
+    with_programs(demo, {"other": scripted("pause 30")})
+    config = demo.repo / ".cdev" / "config.toml"
+    config.write_text(config.read_text() + '\n[agent_programs]\napi_agent = "other"\n')
+    assert cli(demo, capsys, "agent", "start", "api_agent")[0] == 0  # the config's choice
+    assert cli(demo, capsys, "agent", "start", "auth_agent")[0] == 0  # the default
+    assert session(demo, capsys, "api_agent")["program"] == "other"
+    assert session(demo, capsys, "auth_agent")["program"] == "scripted"
+    config.write_text(config.read_text().replace('api_agent = "other"', 'api_agent = ""'))
+    code, _, err = cli(demo, capsys, "status")
+    assert code == 2 and "agent_programs must be a table of agent id = program name" in err

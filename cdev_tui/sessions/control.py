@@ -33,6 +33,7 @@ class AgentSessions:
         programs: Mapping[str, ProgramProfile],
         default_program: str = "claude",
         *,
+        agent_programs: Mapping[str, str] | None = None,
         quiet_seconds: float = 1.0,
         clock: Callable[[], float] = time.time,
         state_dir: Path | None = None,
@@ -42,6 +43,7 @@ class AgentSessions:
         """Where the programs' state files go (``<git common dir>/cdev/sessions``)."""
         self.programs = programs
         self.default_program = default_program
+        self.agent_programs = dict(agent_programs or {})
         self.quiet_seconds = quiet_seconds
         self._clock = clock
 
@@ -52,6 +54,7 @@ class AgentSessions:
             TmuxServer(socket_name(paths.common_dir)),
             config.programs,
             config.agent_program,
+            agent_programs=config.agent_programs,
             quiet_seconds=config.session_quiet_ms / 1000,
             state_dir=paths.common_dir / "cdev" / "sessions",
         )
@@ -61,8 +64,9 @@ class AgentSessions:
         return profile_for(name, self.programs)
 
     def program_of(self, agent: Agent) -> str:
-        """The program an agent runs: its plan's ``program``, else the configured default."""
-        return agent.spec.program or self.default_program
+        """The program an agent runs: the config's ``[agent_programs]`` choice, its plan's ``program``, else
+        the configured default."""
+        return self.agent_programs.get(agent.agent_id) or agent.spec.program or self.default_program
 
     # -- finding and telling the state --------------------------------------------------------------------
 
