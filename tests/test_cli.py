@@ -109,15 +109,6 @@ def test_conflicts_check(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "catalog_agent" in steps["cart_agent"] and "auth_agent" in steps["cart_agent"]  # its dependencies
 
 
-def test_metrics_prometheus(demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert (
-        main(["metrics", "--repo", str(demo), "--db", str(tmp_path / "c.db"), "--format", "prometheus"]) == 0
-    )
-    out = capsys.readouterr().out
-    assert 'cdev_agents{status="blocked"} 1' in out
-    assert "cdev_ownership_violations" in out
-
-
 def test_demo_no_tui_reuses_an_existing_demo(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, data = run_json(capsys, "demo", str(tmp_path), "--no-tui", "--format", "json")
     assert code == 0 and Path(data["repo"]).is_dir()

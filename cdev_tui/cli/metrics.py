@@ -1,21 +1,42 @@
-"""``cdev-tui metrics``: the Metrics pane headless, also as Prometheus text."""
+"""``cdev-tui metrics``: the Metrics pane headless, as Prometheus text or CSV, or served on ``/metrics``."""
 
 from __future__ import annotations
 
 import argparse
+import csv
+import sys
+from typing import Any
 
-from cdev_tui.cli.common import EXIT_OK, add_format, print_json, with_service
+from cdev_tui.cli.common import EXIT_OK, add_format, print_json, start_dir, with_service
+from cdev_tui.errors import CdevError
 
-HELP = "metrics from the store"
+HELP = "metrics from the store (table, json, prometheus, csv), or served for Prometheus with --serve"
+DEFAULT_PORT = 9464
 
 
 def register(sub: argparse.ArgumentParser) -> None:
     """Add this command's options."""
-    add_format(sub, "prometheus")
+    add_format(sub, "prometheus", "csv")
+    sub.add_argument("--serve", action="store_true", help="serve /metrics for Prometheus until interrupted")
+    sub.add_argument(
+        "--port", type=int, default=DEFAULT_PORT, help=f"port for --serve (default {DEFAULT_PORT})"
+    )
+    sub.add_argument(
+        "--host", default="127.0.0.1", help="address for --serve (default 127.0.0.1: this machine)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     """Run the command and return its exit code."""
+    if args.db is not None and not args.db.exists():
+        raise CdevError(
+            f"{args.db}: no such store (metrics reads the history kept there; leave out --db for "
+            "the repository's own)"
+        )
+    if args.serve:
+        return _serve(args)
+    if args.format in ("prometheus", "csv"):
+        return with_service(args, lambda service: _export(service, args.format))
     metrics = with_service(args, lambda service: service.metrics(service.load()))
     if args.format == "json":
         from dataclasses import asdict
@@ -29,29 +50,6 @@ def run(args: argparse.Namespace) -> int:
                 "speedup": metrics.speedup,
             }
         )
-    elif args.format == "prometheus":
-        lines = [
-            "# HELP cdev_agents Agents by status.",
-            "# TYPE cdev_agents gauge",
-            *(f'cdev_agents{{status="{s}"}} {n}' for s, n in metrics.by_status.items()),
-            "# HELP cdev_progress_ratio Mean checklist completion over all agents.",
-            "# TYPE cdev_progress_ratio gauge",
-            f"cdev_progress_ratio {metrics.overall_progress:.4f}",
-            "# HELP cdev_ownership_violations Changed files not owned by the agent that changed them.",
-            "# TYPE cdev_ownership_violations gauge",
-            f"cdev_ownership_violations {metrics.violations}",
-            "# HELP cdev_operation_seconds Median duration of recorded operations.",
-            "# TYPE cdev_operation_seconds gauge",
-            *(f'cdev_operation_seconds{{op="{t.op}"}} {t.median_seconds:.6f}' for t in metrics.timings),
-            "# HELP cdev_cache_lookups_total Cached lookups by operation and outcome (hit: no work redone).",
-            "# TYPE cdev_cache_lookups_total counter",
-            *(
-                f'cdev_cache_lookups_total{{op="{op}",outcome="{outcome}"}} {count}'
-                for op, (hits, misses) in metrics.caches.items()
-                for outcome, count in (("hit", hits), ("miss", misses))
-            ),
-        ]
-        print("\n".join(lines))
     else:
         print(
             f"agents: {metrics.agents_total} ({', '.join(f'{n} {s}' for s, n in metrics.by_status.items())})"
@@ -68,4 +66,76 @@ def run(args: argparse.Namespace) -> int:
             print(f"cache {op}: {hits} hits, {misses} misses ({hits / ((hits + misses) or 1):.0%} avoided)")
         if metrics.caches:
             print(f"redundant operations avoided: {metrics.redundant_avoided:.0%}")
+    return EXIT_OK
+
+
+def _families(service: Any) -> list[Any]:
+    from cdev_tui.exposition import metric_families
+
+    snapshot = service.load()
+    return metric_families(
+        snapshot, service.metrics(snapshot), service.store, service.session_states(snapshot)
+    )
+
+
+def _export(service: Any, format: str) -> int:
+    if format == "prometheus":
+        from cdev_tui.exposition import exposition
+
+        sys.stdout.write(exposition(lambda: _families(service)))
+        return EXIT_OK
+    snapshot = service.load()
+    sessions = service.session_states(snapshot)
+    waited = service.store.session_seconds("waiting")
+    writer = csv.writer(sys.stdout)
+    writer.writerow(
+        ["agent", "task", "status", "done", "total", "progress", "session", "waited_seconds", "stalled"]
+    )
+    for agent in snapshot.agents:
+        done, total = agent.progress
+        session = sessions.get(agent.agent_id)
+        writer.writerow(
+            [
+                agent.agent_id,
+                agent.facts.task_id,
+                str(agent.status),
+                done,
+                total,
+                f"{agent.fraction:.4f}",
+                str(session.state) if session else "",
+                f"{waited.get(agent.agent_id, 0.0):.1f}",
+                int(agent.stalled),
+            ]
+        )
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Serve ``/metrics`` until interrupted; every scrape reads the workspace and the store afresh."""
+    from prometheus_client import start_http_server
+
+    from cdev_tui.exposition import registry_for
+    from cdev_tui.service import open_service
+
+    if not 0 <= args.port <= 65535:
+        raise CdevError(f"--port {args.port}: not a port number (0 to 65535)")
+    service = open_service(start_dir(args), db=args.db)
+    try:
+        service.load()  # a repository that cannot be read fails here, with its one-line error
+        try:
+            server, _thread = start_http_server(
+                args.port, addr=args.host, registry=registry_for(lambda: _families(service))
+            )
+        except OSError as exc:
+            raise CdevError(f"cannot serve on {args.host}:{args.port} ({exc.strerror or exc})") from None
+        host, port = server.server_address[:2]
+        if args.host not in ("127.0.0.1", "localhost", "::1"):
+            print(f"cdev-tui: warning: /metrics is open to the network on {host}", file=sys.stderr)
+        print(f"serving http://{host}:{port}/metrics (Ctrl-C stops)", flush=True)
+        try:
+            _thread.join()
+        except KeyboardInterrupt:
+            server.shutdown()
+    finally:
+        service.close()
     return EXIT_OK
