@@ -57,6 +57,7 @@ class WorkspaceService(SecurityService, SessionsService):
         self._objects: ObjectCache | None = None
         self._lock = threading.Lock()
         self._recorded: dict[str, tuple[str, int, int, int, int]] = {}
+        self._compacted_at: float | None = None
         self.last_sync_message: str | None = None
         """What the last coordination-status sync did ("... is up to date", or the changes it wrote)."""
 
@@ -243,6 +244,17 @@ class WorkspaceService(SecurityService, SessionsService):
                 )
         if rows:
             self.store.record_snapshots(rows)
+        self._compact_now_and_then(now)
+
+    def _compact_now_and_then(self, now: float) -> None:
+        """Thin out old history every few hours (in the store's writer thread; nothing waits for it)."""
+        from cdev_tui.retention import COMPACT_EVERY_HOURS
+
+        if self._compacted_at is None:
+            self._compacted_at = self.store.last_compaction() or 0.0
+        if now - self._compacted_at >= COMPACT_EVERY_HOURS * 3600:
+            self._compacted_at = now
+            self.store.compact(now)
 
     def predict_conflicts(
         self,

@@ -399,6 +399,30 @@ class Store:
             )
         )
 
+    def compact(self, now: float | None = None) -> Future[Any]:
+        """Thin out old history (:mod:`cdev_tui.retention`); the future's result says what went."""
+        from cdev_tui.retention import compact
+
+        when = time.time() if now is None else now
+
+        def work(conn: sqlite3.Connection) -> Any:
+            result = compact(conn, when)
+            conn.execute(
+                "INSERT INTO events (ts, kind, agent_id, message) VALUES (?, 'store.compact', '', ?)",
+                (when, f"removed {result.total} old rows"),
+            )
+            return result
+
+        return self.submit(work)
+
+    def last_compaction(self) -> float | None:
+        """When the store was last compacted."""
+        conn = sqlite3.connect(self.path, timeout=10)  # plain sqlite3: this runs after the first workspace read
+        try:
+            return conn.execute("SELECT max(ts) FROM events WHERE kind = 'store.compact'").fetchone()[0]
+        finally:
+            conn.close()
+
     def flush(self, timeout: float = 10.0) -> None:
         """Wait until every write queued so far is committed."""
         self.submit(lambda conn: None).result(timeout)
