@@ -71,7 +71,13 @@ def test_a_program_goes_through_every_state_as_status_json_tells(
         "Waiting for the next instruction" in cli(demo, capsys, "agent", "peek", "auth_agent", "--plain")[1]
     )
     assert cli(demo, capsys, "agent", "send", "auth_agent", "exit")[0] == 0
-    exited = state_becomes(demo, capsys, "auth_agent", "exited")
+    state_becomes(demo, capsys, "auth_agent", "exited")
+
+    def exit_code_told() -> dict | None:
+        found = session(demo, capsys, "auth_agent")
+        return found if found and found["exit_code"] is not None else None
+
+    exited = eventually(exit_code_told, what="its exit code")  # tmux may tell it a moment after the death
     assert exited["exit_code"] == 3 and exited["pid"] is None
     assert exited["since"] >= idle["since"]
     code, out, err = cli(demo, capsys, "agent", "send", "auth_agent", "more")

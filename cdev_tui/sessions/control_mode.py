@@ -15,12 +15,13 @@ _PLAIN_ARG = re.compile(r"^[^'\n\r\\]*$")
 
 
 def control_line(args: Sequence[str]) -> str | None:
-    """``args`` as one line of tmux command syntax; None when an argument cannot be quoted simply."""
+    """``args`` (one command) as a line of tmux command syntax; None when an argument cannot be quoted simply
+    or it is a list of commands (tmux may answer a list with one block or with one per command)."""
     parts = []
     for arg in args:
         if arg == ";":
-            parts.append(";")
-        elif _PLAIN_ARG.match(arg):
+            return None
+        if _PLAIN_ARG.match(arg):
             parts.append(f"'{arg}'")
         else:
             return None

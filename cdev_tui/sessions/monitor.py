@@ -25,6 +25,9 @@ EARLY_SECONDS = 0.3
 """A working program silent this long is looked at once: blocked reading its terminal or showing a question,
 it is waiting now (idle still takes the full quiet time)."""
 RECHECK_SECONDS = 10.0
+CODE_SECONDS = 0.25
+CODE_WAIT_SECONDS = 30.0
+"""An exited program whose exit code tmux has not told yet is asked again every ``CODE_SECONDS``, this long."""
 """How often a quiet (waiting or idle) session is looked at again for changes that print nothing."""
 CONNECT_SECONDS = 2.0
 """How often the monitor looks for our tmux server while none is running."""
@@ -155,7 +158,10 @@ class SessionMonitor:
                 deadlines.append(tracked.last_output + quiet - now)
                 if tracked.early_look < tracked.last_output:
                     deadlines.append(tracked.last_output + EARLY_SECONDS - now)
-            elif tracked.info.state is not SessionState.EXITED:
+            elif tracked.info.state is SessionState.EXITED:
+                if tracked.info.exit_code is None and now - tracked.info.since < CODE_WAIT_SECONDS:
+                    deadlines.append(tracked.told_at + CODE_SECONDS - now)
+            else:
                 if tracked.last_output > tracked.told_at:
                     deadlines.append(tracked.first_output + ECHO_SECONDS - now)
                     continue
@@ -212,6 +218,9 @@ class SessionMonitor:
                 tracked.early_look = now
                 self._observe(tracked, early=True)
             elif state is SessionState.EXITED:
+                unknown = tracked.info.exit_code is None and now - tracked.info.since < CODE_WAIT_SECONDS
+                if unknown and now - tracked.told_at >= CODE_SECONDS:
+                    self._observe(tracked)  # dead, its exit code not told yet: ask again
                 continue
             elif printed and now - tracked.first_output >= ECHO_SECONDS:
                 self._move(
@@ -230,6 +239,10 @@ class SessionMonitor:
         if tracked.exit_seen and not tracked.pane.dead and self._clock() - tracked.last_output < 2.0:
             return  # the wrapper printed its last line; tmux marks the pane dead a moment later
         tracked.exit_seen = False
+        if tracked.info.state is SessionState.EXITED:  # only its exit code can still come
+            tracked.info = replace(tracked.info, exit_code=tracked.pane.exit_code)
+            tracked.told_at = self._clock()
+            return
         worktree = self.worktrees.get(tracked.pane.agent_id)
         early_quiet = EARLY_SECONDS if early else None
         info = self.sessions.observe(tracked.pane, worktree, tracked.last_output, early_quiet, self._screens)

@@ -23,8 +23,13 @@ SESSION_PREFIX = "cdev-"
 WINDOW_SIZE = ("160", "45")
 """Columns and rows of a session nobody is attached to (attaching resizes it to the terminal)."""
 EXIT_MARK = "[cdev-tui: program exited with code "
-_WRAPPER = f'trap : INT; "$@"; code=$?; printf "\\r\\n{EXIT_MARK}%d]\\r\\n" "$code"; exit "$code"'
-"""Runs the program, survives its Ctrl-C, and says how it ended: the line reaches the monitor as output."""
+_WRAPPER = (
+    'trap : INT; "$@"; code=$?; '
+    'tmux set-option -p -t "$TMUX_PANE" @cdev_exit "$code" 2>/dev/null; '
+    f'printf "\\r\\n{EXIT_MARK}%d]\\r\\n" "$code"; exit "$code"'
+)
+"""Runs the program, survives its Ctrl-C, and says how it ended: on the pane (``@cdev_exit``: tmux itself
+may take seconds to reap the process and tell its status) and as a last line the monitor hears."""
 _FIELDS = (
     "session_name",
     "@cdev_agent",
@@ -35,6 +40,7 @@ _FIELDS = (
     "pane_dead",
     "pane_dead_status",
     "pane_dead_signal",
+    "@cdev_exit",
     "pane_dead_time",
     "window_activity",
     "session_created",
@@ -109,7 +115,8 @@ class TmuxServer:
     def run(self, args: Sequence[str], *, check: bool = True) -> str | None:
         """Run one tmux command; its output, or None when it failed and ``check`` is off."""
         channel = self.channel
-        if channel is not None and channel.alive:
+        if channel is not None and channel.alive and ";" not in args:
+            # One command a line: tmux may answer a ";" list with one block or with one per command.
             try:
                 lines = channel.command(args)
             except (TmuxError, TimeoutError) as exc:
@@ -206,13 +213,8 @@ class TmuxServer:
 
     def set_state(self, session: str, state: str, since: float) -> None:
         """Write the state an observer saw on the session, for the next observer (the CLI, the app)."""
-        self.run(
-            [
-                *("set-option", "-t", session, "@cdev_state", state, ";"),
-                *("set-option", "-t", session, "@cdev_since", f"{since:.3f}"),
-            ],
-            check=False,
-        )
+        self.run(["set-option", "-t", session, "@cdev_since", f"{since:.3f}"], check=False)
+        self.run(["set-option", "-t", session, "@cdev_state", state], check=False)
 
     def stop(self, pane: PaneFacts) -> None:
         """End the agent's program and its session; the server goes when no agent session is left."""
@@ -239,11 +241,14 @@ def parse_panes(output: str) -> list[PaneFacts]:
         parts = line.split("\t")
         if len(parts) != len(_FIELDS) or not parts[1] or parts[0] == MONITOR_SESSION:
             continue
-        session, agent, program, pane_id, window_id, pid, dead, status, signal, dead_at = parts[:10]
-        activity, created, state, since = parts[10:]
-        # tmux closes the terminal before it has reaped the process: dead once the exit status is known
-        code = _int(status) if _int(signal) is None else 128 + (_int(signal) or 0)
-        ended = dead == "1" and code is not None
+        session, agent, program, pane_id, window_id, pid, dead, status, signal, told, dead_at = parts[:11]
+        activity, created, state, since = parts[11:]
+        # tmux may close the terminal a while before it has reaped the process: dead at once, the exit code
+        # (None until then) follows
+        code = _int(told) if _int(told) is not None else _int(status)
+        if code is None and _int(signal) is not None:
+            code = 128 + (_int(signal) or 0)
+        ended = dead == "1"
         panes.append(
             PaneFacts(
                 session=session,
