@@ -417,7 +417,9 @@ class Store:
 
     def last_compaction(self) -> float | None:
         """When the store was last compacted."""
-        conn = sqlite3.connect(self.path, timeout=10)  # plain sqlite3: this runs after the first workspace read
+        conn = sqlite3.connect(
+            self.path, timeout=10
+        )  # plain sqlite3: this runs after the first workspace read
         try:
             return conn.execute("SELECT max(ts) FROM events WHERE kind = 'store.compact'").fetchone()[0]
         finally:
