@@ -356,6 +356,16 @@ class WorkspaceService(SecurityService, SessionsService):
 
         return summarize(snapshot, self.store, now=self.wall_clock())
 
+    def forecast(self, snapshot: WorkspaceSnapshot) -> Any:
+        """Each agent's and the run's expected finish, from the last week of progress snapshots."""
+        from cdev_tui.forecast import forecast_run
+
+        now = self.wall_clock()
+        rows: dict[str, list[Any]] = {}
+        for row in self.store.snapshots(since=now - 7 * 86400):
+            rows.setdefault(row.agent_id, []).append(row)
+        return forecast_run(snapshot, rows, now)
+
     def agent_action(self, snapshot: WorkspaceSnapshot, action: str, agent_id: str, **options: Any) -> str:
         """Run one agent action (see :mod:`cdev_tui.actions`) and record it; returns its one-line message.
 

@@ -37,7 +37,12 @@ def run(args: argparse.Namespace) -> int:
         return _serve(args)
     if args.format in ("prometheus", "csv"):
         return with_service(args, lambda service: _export(service, args.format))
-    metrics = with_service(args, lambda service: service.metrics(service.load()))
+
+    def read(service: Any) -> tuple[Any, Any]:
+        snapshot = service.load()
+        return service.metrics(snapshot), service.forecast(snapshot)
+
+    metrics, forecast = with_service(args, read)
     if args.format == "json":
         from dataclasses import asdict
 
@@ -48,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 "caches": caches,
                 "redundant_avoided": metrics.redundant_avoided,
                 "speedup": metrics.speedup,
+                "forecast": _forecast_json(forecast),
             }
         )
     else:
@@ -66,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"cache {op}: {hits} hits, {misses} misses ({hits / ((hits + misses) or 1):.0%} avoided)")
         if metrics.caches:
             print(f"redundant operations avoided: {metrics.redundant_avoided:.0%}")
+        print(f"forecast: {_forecast_text(forecast)}")
     return EXIT_OK
 
 
@@ -139,3 +146,39 @@ def _serve(args: argparse.Namespace) -> int:
     finally:
         service.close()
     return EXIT_OK
+
+
+def _when(epoch: float | None) -> str | None:
+    from datetime import UTC, datetime
+
+    return None if epoch is None else datetime.fromtimestamp(epoch, UTC).isoformat(timespec="minutes")
+
+
+def _forecast_json(forecast: Any) -> dict[str, Any]:
+    return {
+        "finish": _when(forecast.finish),
+        "early": _when(forecast.early),
+        "late": _when(forecast.late),
+        "calibration": forecast.calibration,
+        "agents": [
+            {
+                "agent": f.agent_id,
+                "remaining": f.remaining,
+                "finish": _when(f.finish),
+                "early": _when(f.early),
+                "late": _when(f.late),
+                "basis": f.basis,
+            }
+            for f in forecast.agents
+        ],
+    }
+
+
+def _forecast_text(forecast: Any) -> str:
+    if forecast.finish is None:
+        unknown = [f.agent_id for f in forecast.agents if f.finish is None]
+        return f"unknown until {', '.join(unknown) or 'an agent'} shows progress or has an estimate"
+    text = f"run done around {_when(forecast.finish)} (between {_when(forecast.early)} and {_when(forecast.late)})"
+    if forecast.calibration is not None:
+        text += f"; agents take {forecast.calibration:.1f}x their estimates so far"
+    return text
