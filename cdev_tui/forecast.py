@@ -1,4 +1,6 @@
-"""When each agent and the whole run will be done: from each agent's own pace, with a range (Textual-free).
+"""When each agent and the whole run will be done, and how long work waited (Textual-free).
+
+Forecasts come from each agent's own pace, with a range.
 
 An agent's pace is the time its checklist items took, read from its progress snapshots: the remaining items
 times the median item time is the expected finish, times the lower and upper quartiles the range. An agent
@@ -122,3 +124,37 @@ def forecast_run(
         max(f.late for f in known),  # type: ignore[type-var]
         calibration,
     )
+
+
+def status_seconds(rows: Sequence[AgentSnapshotRow], now: float) -> dict[str, dict[str, float]]:
+    """Agent id → status → seconds spent in it, from the progress snapshots (each status lasts until the
+    agent's next snapshot, the last one until ``now``)."""
+    by_agent: dict[str, list[AgentSnapshotRow]] = {}
+    for row in sorted(rows, key=lambda r: r.ts):
+        by_agent.setdefault(row.agent_id, []).append(row)
+    result: dict[str, dict[str, float]] = {}
+    for agent_id, agent_rows in by_agent.items():
+        spent: dict[str, float] = {}
+        for row, following in zip(agent_rows, [*agent_rows[1:], None], strict=True):
+            end = following.ts if following is not None else now
+            spent[row.status] = spent.get(row.status, 0.0) + max(0.0, end - row.ts)
+        result[agent_id] = spent
+    return result
+
+
+def human_wait(
+    rows: Sequence[AgentSnapshotRow], program_waiting: Mapping[str, float], now: float
+) -> dict[str, dict[str, float]]:
+    """Agent id → seconds its work waited for a person, by reason: its program asking (``program``), its
+    checklist done but the work not committed (``commit``); and, apart, waiting on other agents
+    (``dependencies``: blocked)."""
+    spent = status_seconds(rows, now)
+    agents = sorted({*spent, *program_waiting})
+    return {
+        agent: {
+            "program": round(program_waiting.get(agent, 0.0), 1),
+            "commit": round(spent.get(agent, {}).get("complete", 0.0), 1),
+            "dependencies": round(spent.get(agent, {}).get("blocked", 0.0), 1),
+        }
+        for agent in agents
+    }

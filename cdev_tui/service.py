@@ -366,6 +366,16 @@ class WorkspaceService(SecurityService, SessionsService):
             rows.setdefault(row.agent_id, []).append(row)
         return forecast_run(snapshot, rows, now)
 
+    def human_wait(self) -> dict[str, dict[str, float]]:
+        """Seconds each agent's work waited for a person (its program asking, its work not committed) and
+        on other agents, over the last 30 days of history."""
+        from cdev_tui.forecast import human_wait
+
+        now = self.wall_clock()
+        return human_wait(
+            self.store.snapshots(since=now - 30 * 86400), self.store.session_seconds("waiting"), now
+        )
+
     def agent_action(self, snapshot: WorkspaceSnapshot, action: str, agent_id: str, **options: Any) -> str:
         """Run one agent action (see :mod:`cdev_tui.actions`) and record it; returns its one-line message.
 

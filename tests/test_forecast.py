@@ -66,3 +66,21 @@ def test_metrics_says_when_the_run_should_be_done(tmp_path: Path, capsys: pytest
     assert forecast["early"] <= forecast["finish"] <= forecast["late"]  # ISO times sort as text
     assert main(["metrics", "--repo", str(demo.repo)]) == 0
     assert "forecast: run done around " in capsys.readouterr().out
+
+
+def test_time_waited_for_a_person_and_on_other_agents_from_a_recorded_timeline() -> None:
+    from cdev_tui.forecast import human_wait
+
+    rows = [
+        AgentSnapshotRow("a", "blocked", 0, 4, 0, 0, NOW),
+        AgentSnapshotRow("a", "in progress", 0, 4, 0, 0, NOW + 600),  # 10 min on its dependency
+        AgentSnapshotRow("a", "complete", 4, 4, 0, 0, NOW + 3000),
+        AgentSnapshotRow("a", "committed", 4, 4, 0, 0, NOW + 4800),  # 30 min before anybody committed it
+        AgentSnapshotRow("b", "complete", 4, 4, 0, 0, NOW + 4000),  # still not committed at NOW + 5200
+    ]
+    waited = human_wait(rows, {"a": 90.0, "c": 30.0}, NOW + 5200)
+    assert waited == {
+        "a": {"program": 90.0, "commit": 1800.0, "dependencies": 600.0},
+        "b": {"program": 0.0, "commit": 1200.0, "dependencies": 0.0},
+        "c": {"program": 30.0, "commit": 0.0, "dependencies": 0.0},
+    }

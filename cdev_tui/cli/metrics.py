@@ -40,9 +40,11 @@ def run(args: argparse.Namespace) -> int:
 
     def read(service: Any) -> tuple[Any, Any]:
         snapshot = service.load()
-        return service.metrics(snapshot), service.forecast(snapshot)
+        return service.metrics(snapshot), service.forecast(snapshot), service.human_wait()
 
-    metrics, forecast = with_service(args, read)
+    metrics, forecast, waited = with_service(args, read)
+    from cdev_tui.widgets.cells import age_text
+
     if args.format == "json":
         from dataclasses import asdict
 
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
                 "redundant_avoided": metrics.redundant_avoided,
                 "speedup": metrics.speedup,
                 "forecast": _forecast_json(forecast),
+                "waited_seconds": waited,
             }
         )
     else:
@@ -73,6 +76,10 @@ def run(args: argparse.Namespace) -> int:
         if metrics.caches:
             print(f"redundant operations avoided: {metrics.redundant_avoided:.0%}")
         print(f"forecast: {_forecast_text(forecast)}")
+        for agent_id, reasons in waited.items():
+            parts = [f"{age_text(seconds)} {reason}" for reason, seconds in reasons.items() if seconds]
+            if parts:
+                print(f"waited {agent_id}: {', '.join(parts)}")
     return EXIT_OK
 
 
