@@ -94,6 +94,10 @@ class MetricsSummary:
         return self.sequential_minutes / self.critical_minutes
 
 
+HOUSEKEEPING = ("store.", "alert.")
+"""Event kinds the recent events leave out."""
+
+
 def summarize(
     snapshot: WorkspaceSnapshot, store: Store | None, *, now: float | None = None, window_hours: float = 24.0
 ) -> MetricsSummary:
@@ -112,7 +116,8 @@ def summarize(
         history = progress_series(rows)
         per_hour = items_per_hour(rows)
         timings = summarize_timings(store.timings())
-        events = store.events(limit=20)
+        # Housekeeping (compactions, alerts already posted) is not what happened to the work.
+        events = [e for e in store.events(limit=60) if not e.kind.startswith(HOUSEKEEPING)][:20]
         voice = summarize_voice(store.voice_log())
         caches = dict(sorted(store.cache_stats().items()))
     return MetricsSummary(
