@@ -140,16 +140,23 @@ def summarize(
 
 
 def progress_series(rows: Sequence[AgentSnapshotRow]) -> list[tuple[float, float]]:
-    """Overall checklist completion after each recorded snapshot, as (time, fraction)."""
-    latest: dict[str, AgentSnapshotRow] = {}
+    """Overall checklist completion after each recorded snapshot, as (time, fraction).
+
+    Linear in the rows: the sum of the agents' fractions is kept as each changes (a year of per-minute
+    snapshots is read when the Metrics pane opens), rounded to 9 places so the sums' float noise never shows.
+    """
+    fractions: dict[str, float] = {}
+    total = 0.0
     series: list[tuple[float, float]] = []
     for row in rows:
-        latest[row.agent_id] = row
-        fractions = [
-            1.0 if r.status in ("complete", "committed", "merged") else (r.done / r.total if r.total else 0.0)
-            for r in latest.values()
-        ]
-        point = (row.ts, sum(fractions) / len(fractions))
+        fraction = (
+            1.0
+            if row.status in ("complete", "committed", "merged")
+            else (row.done / row.total if row.total else 0.0)
+        )
+        total += fraction - fractions.get(row.agent_id, 0.0)
+        fractions[row.agent_id] = fraction
+        point = (row.ts, round(total / len(fractions), 9))
         if series and abs(series[-1][0] - row.ts) < 1e-6:
             series[-1] = point
         else:

@@ -17,7 +17,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cdev_tui.errors import CdevError
 
@@ -29,9 +29,8 @@ def default_db_path(git_common_dir: Path) -> Path:
     return git_common_dir / "cdev" / "cdev.db"
 
 
-@dataclass(frozen=True)
-class AgentSnapshotRow:
-    """An agent's progress at one moment."""
+class AgentSnapshotRow(NamedTuple):
+    """An agent's progress at one moment (a named tuple: a year of them is read when the Metrics pane opens)."""
 
     agent_id: str
     status: str
@@ -268,7 +267,7 @@ class Store:
 
     def record_snapshots(self, rows: Sequence[AgentSnapshotRow]) -> Future[Any]:
         """Append agent progress snapshots."""
-        data = [asdict(r) for r in rows]
+        data = [r._asdict() for r in rows]
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(
@@ -463,8 +462,11 @@ class Store:
         if agent_id is not None:
             sql += " AND agent_id = ?"
             params.append(agent_id)
-        with self._reader() as db:
-            return [AgentSnapshotRow(**r) for r in db.query(sql + " ORDER BY ts, id", params)]
+        conn = sqlite3.connect(self.path, timeout=10)  # plain tuples: a day of per-minute rows reads fast
+        try:
+            return list(map(AgentSnapshotRow._make, conn.execute(sql + " ORDER BY ts, id", params)))
+        finally:
+            conn.close()
 
     def timings(self, op: str | None = None, limit: int = 500) -> list[TimingRow]:
         """The most recent timings, newest last."""
