@@ -299,11 +299,13 @@ class SessionJobsMixin:
 
     def attach_session(self, agent_id: str) -> None:
         """Attach the terminal to the agent's session: a new window inside tmux, else the app steps aside."""
-        try:
-            argv = self.service.sessions.attach_argv(agent_id)
-        except CdevError as exc:
-            self.notify(str(exc), severity="error")  # type: ignore[attr-defined]
+        info = self.sessions.get(agent_id)
+        if info is None:
+            self.notify(f"{agent_id} has no program session: a starts one.", severity="warning")  # type: ignore[attr-defined]
             return
+        argv = self.service.sessions.server.attach_argv(
+            info.session
+        )  # known from the monitor: no tmux call here
         env = {k: v for k, v in os.environ.items() if k != "TMUX"}
         if os.environ.get("TMUX"):
             window = ["tmux", "new-window", "-n", agent_id[:30], "env -u TMUX " + " ".join(_quoted(argv))]

@@ -171,8 +171,8 @@ class TmuxServer:
         """Start ``argv`` in a new detached session for the agent; returns the session name."""
         name = session_name(agent_id)
         if not self.running():
-            placeholder = "while :; do sleep 3600; done"
-            self.run(["new-session", "-d", "-s", MONITOR_SESSION, "-x", "80", "-y", "24", placeholder])
+            keep_alive = "while :; do sleep 3600; done"  # a session needs a window; the agents' are linked in
+            self.run(["new-session", "-d", "-s", MONITOR_SESSION, "-x", "80", "-y", "24", keep_alive])
         if self.run(["has-session", "-t", f"={name}"], check=False) is not None:
             raise TmuxError(
                 f"{agent_id}: its session is already running (stop it first: cdev-tui agent stop)"
