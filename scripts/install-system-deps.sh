@@ -2,7 +2,7 @@
 # Install the Debian packages cdev-tui and its tests need, when they are missing.
 # As root it installs them with apt-get; otherwise it names what is missing and how to get it.
 set -u
-packages=(git make gcc python3-dev python3-venv tmux libportaudio2 pulseaudio espeak-ng sox)
+packages=(git make gcc python3-dev python3-venv tmux libportaudio2 pulseaudio espeak-ng sox chromium)
 missing=()
 for pkg in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -15,6 +15,7 @@ CORE_MODULES = [
     "cdev_tui.workspace",
     "cdev_tui.service",
     "cdev_tui.metrics",
+    "cdev_tui.metrics_outcomes",
     "cdev_tui.plan",
     "cdev_tui.commands",
     "cdev_tui.watch",
@@ -24,6 +25,7 @@ CORE_MODULES = [
     "cdev_tui.plan_edit",
     "cdev_tui.llm",
     "cdev_tui.spawn",
+    "cdev_tui.progress",
     "cdev_tui.integrate",
     "cdev_tui.cli.plan",
     "cdev_tui.conflicts",
@@ -46,6 +48,9 @@ CORE_MODULES = [
     "cdev_tui.sessions.usage",
     "cdev_tui.sessions.demo_agent",
     "cdev_tui.cli.agent",
+    "cdev_tui.telemetry",
+    "cdev_tui.web_serve",
+    "cdev_tui.cli.serve",
 ]
 FORBIDDEN = [
     "textual",
@@ -57,6 +62,8 @@ FORBIDDEN = [
     "numpy",
     "ctranslate2",
     "onnxruntime",
+    "opentelemetry",
+    "textual_serve",
 ]
 
 

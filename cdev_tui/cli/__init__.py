@@ -28,6 +28,9 @@ ORDER = (
     "resolve",
     "scan",
     "metrics",
+    "alerts",
+    "ci",
+    "serve",
     "voice",
     "demo",
 )
