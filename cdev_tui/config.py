@@ -80,6 +80,9 @@ class Config:
     """Also send a desktop notification (``notify-send``) when an agent starts waiting for you."""
     alerts: Any = None
     """The ``[alerts]`` table (an :class:`cdev_tui.alerts.AlertSettings`; None: the defaults)."""
+    telemetry: Any = None
+    """The ``[telemetry]`` table (a :class:`cdev_tui.telemetry.TelemetrySettings`; None: no OTLP export
+    unless ``$OTEL_EXPORTER_OTLP_ENDPOINT`` names an endpoint)."""
     prices: Mapping[str, Any] = field(default_factory=dict)
     """``[prices."model-prefix"]`` tables (input, output, cache_write, cache_read in US dollars per million
     tokens) that add to or override the built-in prices used to estimate the agents' cost."""
@@ -100,7 +103,7 @@ _OPTIONAL_STR_KEYS = {"voice_device", "voice_wake_word"}
 _PATH_OR_NAME_KEYS = {"voice_model"}
 """A folder (relative paths from the file's base, like paths) or a bare name such as ``base.en``."""
 _BOOL_KEYS = {"voice_preload", "voice_speak", "voice_llm_fallback", "session_bell", "session_desktop_notify"}
-_TABLE_KEYS = {"keymap", "programs", "prices", "agent_programs", "alerts"}
+_TABLE_KEYS = {"keymap", "programs", "prices", "agent_programs", "alerts", "telemetry"}
 """Tables, set in files only (not from the environment)."""
 _PATTERN_LIST_KEYS = {"remote_agents"}
 """A list of ``remote/branch-pattern`` strings (comma-separated in the environment)."""
@@ -161,6 +164,11 @@ def _apply(
             from cdev_tui.alerts import parse_alerts
 
             changes[key] = parse_alerts(value, str(source))
+            continue
+        if key == "telemetry":
+            from cdev_tui.telemetry import parse_telemetry
+
+            changes[key] = parse_telemetry(value, str(source))
             continue
         if key == "prices":
             from cdev_tui.sessions.usage import parse_prices
