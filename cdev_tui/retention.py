@@ -9,6 +9,7 @@ keep their shape. Events, session states and usage are small and kept whole.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 
 RAW_DAYS = 7
@@ -30,9 +31,17 @@ class Compaction:
         return sum(self.removed.values())
 
 
-def compact(conn: sqlite3.Connection, now: float) -> Compaction:
-    """Thin out history older than a week to hourly, older than a month to daily (one transaction)."""
+def compact(
+    conn: sqlite3.Connection, now: float, progress: Callable[[int, int], None] | None = None
+) -> Compaction:
+    """Thin out history older than a week to hourly, older than a month to daily (one transaction).
+
+    ``progress(done, total)`` counts the (table, period) passes, after each one.
+    """
     removed: dict[str, int] = {}
+    done, total = 0, 2 * len(_TABLES)
+    if progress is not None:
+        progress(0, total)
     for table, key in _TABLES:
         count = 0
         for older_than, bucket in ((now - HOURLY_DAYS * 86400, 86400), (now - RAW_DAYS * 86400, 3600)):
@@ -42,5 +51,8 @@ def compact(conn: sqlite3.Connection, now: float) -> Compaction:
                 (older_than, older_than, bucket),
             )
             count += cursor.rowcount
+            done += 1
+            if progress is not None:
+                progress(done, total)
         removed[table] = count
     return Compaction(removed)

@@ -31,14 +31,17 @@ from cdev_tui.widgets.conflict_matrix import (
     legend,
     matrix_agents,
 )
+from cdev_tui.widgets.job_progress import JobProgressBar
 
 if TYPE_CHECKING:
     from cdev_tui.conflicts.hunk_counts import FileHunks
     from cdev_tui.conflicts.report import ConflictReport, SideCommits
+    from cdev_tui.progress import JobProgress
 
 HunkCounter = Callable[[Path, "SideCommits", "SideCommits", Sequence[str]], "list[FileHunks]"]
 _HunkKey = tuple[tuple[str, str], tuple[str, str], tuple[str, ...]]
 COUNTING = "counting…"
+PREDICT_JOB = "Predicting conflicts"
 
 
 class ConflictsPane(Pane):
@@ -77,6 +80,7 @@ class ConflictsPane(Pane):
 
     def compose(self) -> ComposeResult:
         yield Static("Predicting conflicts…", id="conflicts-summary", classes="pane-summary")
+        yield JobProgressBar(id="conflicts-progress")
         yield ConflictMatrix(id="conflicts-matrix")
         yield Static(legend(), id="conflicts-legend")
         with VerticalScroll(id="conflicts-lower"):
@@ -91,6 +95,15 @@ class ConflictsPane(Pane):
     def show_pending(self) -> None:
         """Say that a prediction is running."""
         self.query_one("#conflicts-summary", Static).update(Text("Predicting conflicts…", style="dim"))
+        self._progress_line.start(PREDICT_JOB, unit="steps")
+
+    def show_progress(self, progress: JobProgress) -> None:
+        """A prediction running: its progress line (worktrees looked at and merges run, of those planned)."""
+        self._progress_line.show(progress)
+
+    @property
+    def _progress_line(self) -> JobProgressBar:
+        return self.query_one("#conflicts-progress", JobProgressBar)
 
     def show_report(self, report: Any, as_of: float | None = None) -> None:
         """Show a :class:`cdev_tui.conflicts.ConflictReport`; ``as_of`` marks the last known one from the store
@@ -106,10 +119,15 @@ class ConflictsPane(Pane):
             )
         self.query_one("#conflicts-summary", Static).update(summary)
         self.query_one("#conflicts-order", Static).update(_order(report))
+        if as_of is None:
+            self._progress_line.finish()
+        elif not self._progress_line.running:  # the last known result: a new prediction is under way
+            self._progress_line.start(PREDICT_JOB, unit="steps")
         self._show_detail()
 
     def show_error(self, message: str) -> None:
         """Show why the prediction failed."""
+        self._progress_line.finish()
         self.query_one("#conflicts-summary", Static).update(Text(message, style="red"))
 
     # -- the selected cell -----------------------------------------------------------------------

@@ -21,11 +21,17 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Log, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from cdev_tui.errors import CdevError
+from cdev_tui.progress import job_reporter
 from cdev_tui.widgets.confirm import ConfirmScreen
+from cdev_tui.widgets.job_progress import JobProgressBar
 
 if TYPE_CHECKING:
+    from cdev_tui.progress import JobProgress
     from cdev_tui.service import WorkspaceService
     from cdev_tui.workspace import WorkspaceSnapshot
+
+
+INTEGRATE_JOB = "Integrating"
 
 
 class IntegrateScreen(Screen[None]):
@@ -74,6 +80,13 @@ class IntegrateScreen(Screen[None]):
             super().__init__()
             self.event = event
 
+    class Progress(Message):
+        """How far the run is (a ``JobProgress`` in agents)."""
+
+        def __init__(self, progress: JobProgress) -> None:
+            super().__init__()
+            self.progress = progress
+
     class Done(Message):
         """The run ended (an ``integrate.IntegrationResult``) and its Markdown report."""
 
@@ -100,6 +113,7 @@ class IntegrateScreen(Screen[None]):
         yield Header()
         yield Static("Checking what can be integrated…", id="integrate-summary", classes="pane-summary")
         yield Static("", id="integrate-problems")
+        yield JobProgressBar(id="integrate-progress", hint="escape cancels")
         with Horizontal(id="integrate-options"):
             yield Label("Tests after each merge:")
             yield Input(
@@ -241,8 +255,9 @@ class IntegrateScreen(Screen[None]):
                     )
                 self.running = True
                 self.query_one("#integrate-log", Log).clear()
-                self.query_one("#integrate-problems", Static).update(
-                    Text("Integrating… (escape cancels)", style="yellow")
+                self.query_one("#integrate-problems", Static).update("")
+                self.query_one("#integrate-progress", JobProgressBar).start(
+                    INTEGRATE_JOB, total=len(self.order), unit="agents"
                 )
                 self._run_integration(self.query_one("#test-command", Input).value.strip() or None)
 
@@ -258,6 +273,9 @@ class IntegrateScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="integrate", exit_on_error=False, description="Integrating")
     def _run_integration(self, test_command: str | None) -> None:
         worker = get_current_worker()
+        progress = job_reporter(
+            INTEGRATE_JOB, lambda p: self.post_message(self.Progress(p)), total=len(self.order), unit="agents"
+        )
         result = self.service.integrate(
             self.snapshot,
             order=self.order,
@@ -266,6 +284,7 @@ class IntegrateScreen(Screen[None]):
             on_step=lambda event: self.post_message(self.Step(event)),
             cancel=lambda: worker.is_cancelled,
             resolver=lambda stop: self._resolve_in_editor(stop, lambda: worker.is_cancelled),
+            progress=progress,
         )
         try:
             report = result.report_md.read_text(encoding="utf-8", errors="replace")
@@ -312,6 +331,11 @@ class IntegrateScreen(Screen[None]):
             if cancelled():
                 return False
         return outcome[0]
+
+    @on(Progress)
+    def _on_progress(self, message: Progress) -> None:
+        if self.running:
+            self.query_one("#integrate-progress", JobProgressBar).show(message.progress)
 
     @on(Output)
     def _on_output(self, message: Output) -> None:
@@ -368,6 +392,7 @@ class IntegrateScreen(Screen[None]):
     @on(Done)
     def _on_done(self, message: Done) -> None:
         self.running = False
+        self.query_one("#integrate-progress", JobProgressBar).finish()
         self.result = result = message.result
         self.query_one("#integrate-problems", Static).update("")
         summary = Text()
@@ -412,6 +437,7 @@ class IntegrateScreen(Screen[None]):
         """Failures become a notice and the run state resets; never a crash."""
         if event.state is WorkerState.ERROR:
             self.running = False
+            self.query_one("#integrate-progress", JobProgressBar).finish()
             self.notify(str(event.worker.error), title=event.worker.description, severity="error", timeout=10)
 
     def action_close(self) -> None:

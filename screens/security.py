@@ -8,7 +8,6 @@ the scans and the baseline writes in workers and hands results back.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,22 +31,16 @@ from cdev_tui.security.rows import (
     grouped,
 )
 from cdev_tui.widgets.cells import SEVERITY_STYLES
+from cdev_tui.widgets.job_progress import JobProgressBar
 
 if TYPE_CHECKING:
+    from cdev_tui.progress import JobProgress
     from cdev_tui.security.context import ContextLine
     from cdev_tui.security.deps import DepsReport
     from cdev_tui.security.model import ScanReport
     from cdev_tui.security.ruleset import RuleSet
 
 _DEP_STYLES = {"critical": "bold white on red", **SEVERITY_STYLES, "unknown": "dim"}
-
-
-def _eta(started: float, done: int, total: int, now: float) -> str:
-    """``about 12 s left`` from the rate so far, or "" before there is a rate."""
-    if done <= 0 or total <= done:
-        return ""
-    left = (now - started) / done * (total - done)
-    return f" · about {left:.0f} s left" if left >= 1 else " · under a second left"
 
 
 class SecurityPane(Pane):
@@ -102,13 +95,12 @@ class SecurityPane(Pane):
         self.floor = SEVERITY_FLOORS[0]
         self.search = ""
         self.revealed: str | None = None  # fingerprint of the finding shown unmasked, if any
-        self._scan_started = time.monotonic()
-        self._history_started = time.monotonic()
         self._by_key: dict[str, FindingRow] = {}
         self._dependency_rows: dict[str, DependencyRow] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("Scanning worktrees for secrets…", id="security-summary", classes="pane-summary")
+        yield JobProgressBar(id="security-progress")
         search = Input(
             placeholder="search rule, agent or path (enter: keep, escape: clear)", id="security-search"
         )
@@ -122,6 +114,7 @@ class SecurityPane(Pane):
         yield Static("", id="finding-detail")
         yield Static("History", classes="section-title", id="history-title")
         yield Static("", id="history-summary", classes="dim")
+        yield JobProgressBar(id="history-progress", hint="H again cancels")
         history: DataTable[Text | str] = DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
         history.add_columns("Severity", "Rule", "Commit", "Date", "Where", "Secret (masked)")
         yield history
@@ -137,15 +130,9 @@ class SecurityPane(Pane):
 
     # -- results from the main screen --------------------------------------------------------------
 
-    def show_progress(self, done: int, total: int) -> None:
-        """Scan progress, with an estimate of the time left."""
-        now = time.monotonic()
-        if done == 0:
-            self._scan_started = now
-        text = f"Scanning… {done}/{total} files" if total else "Scanning…"
-        self.query_one("#security-summary", Static).update(
-            Text(text + _eta(self._scan_started, done, total, now), style="dim")
-        )
+    def show_progress(self, progress: JobProgress) -> None:
+        """A secret scan running: its progress line (the summary keeps the last results meanwhile)."""
+        self.query_one("#security-progress", JobProgressBar).show(progress)
 
     def use_ruleset(self, ruleset: RuleSet) -> None:
         """The rules the scan used: the detail view masks context lines with the same rules."""
@@ -153,6 +140,7 @@ class SecurityPane(Pane):
 
     def show_report(self, report: ScanReport) -> None:
         """Show a :class:`cdev_tui.security.ScanReport`."""
+        self.query_one("#security-progress", JobProgressBar).finish()
         self.report = report
         self.rows = dedupe(report.findings)
         if self.revealed and self.revealed not in {r.fingerprint for r in self.rows}:
@@ -220,20 +208,15 @@ class SecurityPane(Pane):
         for widget in ("#history-title", "#history-summary", "#history-table"):
             self.query_one(widget).display = True
 
-    def show_history_progress(self, done: int, total: int) -> None:
-        """History scan progress, with an estimate of the time left."""
-        now = time.monotonic()
-        if done == 0:
-            self._history_started = now
+    def show_history_progress(self, progress: JobProgress) -> None:
+        """A history scan running: its progress line (the summary keeps the last results meanwhile)."""
         self._show_history_section()
-        text = f"Scanning history… {done}/{total} file versions" if total else "Reading the history…"
-        self.query_one("#history-summary", Static).update(
-            Text(text + _eta(self._history_started, done, total, now) + " (H again cancels)", style="dim")
-        )
+        self.query_one("#history-progress", JobProgressBar).show(progress)
 
     def show_history(self, report: ScanReport) -> None:
         """Show a history scan: every secret ever committed, at the commit that added it."""
         self._show_history_section()
+        self.query_one("#history-progress", JobProgressBar).finish()
         table = self.query_one("#history-table", DataTable)
         table.clear()
         for finding in sorted(report.findings, key=lambda f: (f.author_date, f.path, f.line)):
@@ -267,6 +250,8 @@ class SecurityPane(Pane):
 
     def show_error(self, message: str) -> None:
         """Show why the scan failed."""
+        for line in self.query(JobProgressBar):
+            line.finish()
         self.query_one("#security-summary", Static).update(Text(message, style="red"))
 
     # -- drawing -------------------------------------------------------------------------------------

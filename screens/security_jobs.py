@@ -8,8 +8,6 @@ A mixin of :class:`~cdev_tui.screens.main.MainScreen`: it uses the screen's ``se
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import work
@@ -20,20 +18,10 @@ from cdev_tui.executor import lower_thread_priority
 from cdev_tui.screens.security import SecurityPane
 
 if TYPE_CHECKING:
+    from cdev_tui.progress import JobProgress
     from cdev_tui.workspace import WorkspaceSnapshot
 
-
-def throttled(post: Callable[[int, int], None], interval: float) -> Callable[[int, int], None]:
-    """``post(done, total)`` at most every ``interval`` seconds, and always for the last call."""
-    last = [0.0]
-
-    def progress(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] > interval or done == total:
-            last[0] = now
-            post(done, total)
-
-    return progress
+SCAN_JOB, HISTORY_JOB = "Scanning for secrets", "Scanning history"
 
 
 class SecurityJobsMixin:
@@ -42,6 +30,8 @@ class SecurityJobsMixin:
     service: Any
     snapshot: Any
     _scan_report: Any
+    _deps_report: Any
+    ask_alerts: Any
 
     class ScanFinished(Message):
         """A finished secret scan (a ``ScanReport``) and the rules it used."""
@@ -59,12 +49,11 @@ class SecurityJobsMixin:
             self.report = report
 
     class ScanProgress(Message):
-        """Secret scan progress."""
+        """Secret scan progress (a ``JobProgress`` in files)."""
 
-        def __init__(self, done: int, total: int) -> None:
+        def __init__(self, progress: JobProgress) -> None:
             super().__init__()
-            self.done = done
-            self.total = total
+            self.progress = progress
 
     class DependenciesScanned(Message):
         """A finished dependency scan (a ``DepsReport``)."""
@@ -74,12 +63,11 @@ class SecurityJobsMixin:
             self.report = report
 
     class HistoryProgress(Message):
-        """History scan progress (file versions done of total)."""
+        """History scan progress (a ``JobProgress`` in file versions)."""
 
-        def __init__(self, done: int, total: int) -> None:
+        def __init__(self, progress: JobProgress) -> None:
             super().__init__()
-            self.done = done
-            self.total = total
+            self.progress = progress
 
     class HistoryScanned(Message):
         """A finished (or cancelled) history scan (a ``ScanReport`` whose findings carry commits)."""
@@ -94,7 +82,9 @@ class SecurityJobsMixin:
     def _scan(self, snapshot: WorkspaceSnapshot) -> None:
         lower_thread_priority()
         worker = get_current_worker()
-        progress = throttled(lambda done, total: self.post_message(self.ScanProgress(done, total)), 0.1)
+        from cdev_tui.progress import job_reporter
+
+        progress = job_reporter(SCAN_JOB, lambda p: self.post_message(self.ScanProgress(p)), unit="files")
         setup = self.service.security_setup()
         report = self.service.scan(
             snapshot, cancel=lambda: worker.is_cancelled, progress=progress, setup=setup
@@ -119,7 +109,11 @@ class SecurityJobsMixin:
     def _scan_history(self) -> None:
         lower_thread_priority()
         worker = get_current_worker()
-        progress = throttled(lambda done, total: self.post_message(self.HistoryProgress(done, total)), 0.2)
+        from cdev_tui.progress import job_reporter
+
+        progress = job_reporter(
+            HISTORY_JOB, lambda p: self.post_message(self.HistoryProgress(p)), unit="file versions"
+        )
         report = self.service.scan_history(cancel=lambda: worker.is_cancelled, progress=progress)
         self.post_message(self.HistoryScanned(report))
 
@@ -142,8 +136,10 @@ class SecurityJobsMixin:
 
     def rescan(self) -> None:
         """Run the secret scan again."""
+        from cdev_tui.progress import JobProgress
+
         if self.snapshot is not None:
-            self._deliver(SecurityPane, "show_progress", (0, 0))
+            self._deliver(SecurityPane, "show_progress", (JobProgress.begin(SCAN_JOB, unit="files"),))
             self._scan(self.snapshot)
 
     def on_security_pane_accept_requested(self, message: SecurityPane.AcceptRequested) -> None:
@@ -164,19 +160,23 @@ class SecurityJobsMixin:
                 worker.cancel()
             self.notify("History scan cancelled.", timeout=3)
             return
-        self._deliver(SecurityPane, "show_history_progress", (0, 0))
+        from cdev_tui.progress import JobProgress
+
+        started = JobProgress.begin(HISTORY_JOB, unit="file versions")
+        self._deliver(SecurityPane, "show_history_progress", (started,))
         self._scan_history()
 
     # -- results -------------------------------------------------------------------------------------
 
     def on_security_jobs_mixin_scan_progress(self, message: ScanProgress) -> None:
-        self._deliver(SecurityPane, "show_progress", (message.done, message.total))
+        self._deliver(SecurityPane, "show_progress", (message.progress,))
 
     def on_security_jobs_mixin_scan_finished(self, message: ScanFinished) -> None:
         self._scan_report = message.report
         self._deliver(SecurityPane, "use_ruleset", (message.ruleset,))
         self._deliver(SecurityPane, "show_report", (message.report,))
         self._refresh_metrics()
+        self.ask_alerts()
 
     def on_security_jobs_mixin_scan_updated(self, message: ScanUpdated) -> None:
         from cdev_tui.security import merge_reports
@@ -185,12 +185,15 @@ class SecurityJobsMixin:
             return
         self._scan_report = merge_reports(self._scan_report, message.report)
         self._deliver(SecurityPane, "show_report", (self._scan_report,))
+        self.ask_alerts()
 
     def on_security_jobs_mixin_dependencies_scanned(self, message: DependenciesScanned) -> None:
+        self._deps_report = message.report
         self._deliver(SecurityPane, "show_deps", (message.report,))
+        self.ask_alerts()
 
     def on_security_jobs_mixin_history_progress(self, message: HistoryProgress) -> None:
-        self._deliver(SecurityPane, "show_history_progress", (message.done, message.total))
+        self._deliver(SecurityPane, "show_history_progress", (message.progress,))
 
     def on_security_jobs_mixin_history_scanned(self, message: HistoryScanned) -> None:
         self._deliver(SecurityPane, "show_history", (message.report,))

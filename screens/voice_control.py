@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 from cdev_tui.errors import CdevError
 
 if TYPE_CHECKING:
+    from cdev_tui.progress import JobProgress
     from cdev_tui.voice.engine import Heard, VoiceEngine
     from cdev_tui.voice.intents import Match, VoiceContext
     from cdev_tui.voice.state import VoiceState
@@ -32,6 +33,7 @@ ASKS_ITSELF = frozenset(
 """Destructive commands that already ask before they change anything: voice does not ask twice."""
 OFFER_FLOOR = 0.65
 """Below this, a candidate is not worth offering: the speech was probably not a command at all."""
+MODEL_JOB = "Loading the speech model"
 
 
 class VoiceControlMixin:
@@ -44,6 +46,13 @@ class VoiceControlMixin:
             super().__init__()
             self.state = state
 
+    class VoiceLoadProgress(Message):
+        """How far the speech model's load is (a ``JobProgress`` in stages; from a worker)."""
+
+        def __init__(self, progress: JobProgress) -> None:
+            super().__init__()
+            self.progress = progress
+
     class VoiceHeard(Message):
         """One utterance understood, or None when nothing was said before it ended."""
 
@@ -55,6 +64,8 @@ class VoiceControlMixin:
     _voice_engine: VoiceEngine | None = None
     _voice_stop: threading.Event | None = None
     _voice_state: VoiceState | None = None
+    _model_load: JobProgress | None = None
+    """The speech model's load while it runs (a line above the voice indicator shows it)."""
     _speaker: Any = None
 
     # -- the engine and the indicator --------------------------------------------------------------------
@@ -91,8 +102,48 @@ class VoiceControlMixin:
 
             self.notify(describe(state).plain, timeout=4)  # type: ignore[attr-defined]
 
-    def on_voice_control_mixin_voice_state_changed(self, message: VoiceStateChanged) -> None:
+    async def on_voice_control_mixin_voice_state_changed(self, message: VoiceStateChanged) -> None:
         self.show_voice_state(message.state)
+        if message.state.phase == "loading":
+            self._model_load = self._model_load or _begin_load()
+            await self.show_model_load(self._model_load)
+        elif self._model_load is not None:  # listening, or unavailable: the load is over either way
+            self._model_load = None
+            await self.show_model_load(None)
+
+    async def on_voice_control_mixin_voice_load_progress(self, message: VoiceLoadProgress) -> None:
+        if message.progress.finished:
+            if self._model_load is not None:
+                self._model_load = None
+                await self.show_model_load(None)
+        else:
+            self._model_load = message.progress
+            await self.show_model_load(message.progress)
+
+    async def show_model_load(self, progress: JobProgress | None) -> None:
+        """The speech model's load on a line above the voice indicator of the screen in front (a spinner and the
+        time elapsed); None: the load is over, the line goes."""
+        from cdev_tui.widgets.job_progress import JobProgressBar
+        from cdev_tui.widgets.voice_indicator import VoiceIndicator
+
+        if progress is None:
+            for screen in self.screen_stack:  # type: ignore[attr-defined]
+                await screen.query(".voice-load-progress").remove()
+            return
+        lines = list(self.screen.query(".voice-load-progress"))  # type: ignore[attr-defined]
+        if not lines:
+            for indicator in self.screen.query(VoiceIndicator):  # type: ignore[attr-defined]
+                line = JobProgressBar(classes="voice-load-progress")
+                await indicator.parent.mount(line, before=indicator)
+                lines.append(line)
+        for line in lines:
+            line.show(progress)
+
+    def _load_reporter(self) -> Any:
+        """A progress callback for the model's load, posting to the app from the worker."""
+        from cdev_tui.progress import job_reporter
+
+        return job_reporter(MODEL_JOB, lambda p: self.post_message(self.VoiceLoadProgress(p)), unit="stages")
 
     def voice_context(self) -> VoiceContext:
         """What the matcher should know: the live agents, the screen in front, alternatives on screen."""
@@ -120,7 +171,10 @@ class VoiceControlMixin:
         from cdev_tui.voice.state import VoiceState
 
         try:
-            self.voice_engine.prepare(lambda state: self.post_message(self.VoiceStateChanged(state)))
+            self.voice_engine.prepare(
+                lambda state: self.post_message(self.VoiceStateChanged(state)),
+                self._load_reporter(),
+            )
         except CdevError as exc:
             self.post_message(self.VoiceStateChanged(VoiceState("unavailable", message=str(exc))))
             return
@@ -161,7 +215,7 @@ class VoiceControlMixin:
                 self.post_message(self.VoiceStateChanged(state))
 
         try:
-            heard = self.voice_engine.listen(context, stop, report)
+            heard = self.voice_engine.listen(context, stop, report, self._load_reporter())
         except CdevError as exc:
             report(VoiceState("unavailable", message=str(exc)))
             self.post_message(self.VoiceHeard(None, context))
@@ -339,3 +393,9 @@ def _title(command: Any, args: dict[str, Any]) -> str:
     """A command's title with its arguments, for the indicator and the alternatives."""
     extra = " ".join(str(v) for v in args.values())
     return f"{command.title} {extra}".strip()
+
+
+def _begin_load() -> JobProgress:
+    from cdev_tui.progress import JobProgress
+
+    return JobProgress.begin(MODEL_JOB, unit="stages")

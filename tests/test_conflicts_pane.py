@@ -190,8 +190,8 @@ async def test_an_edit_in_one_worktree_repredicts_only_its_pairs(tmp_path: Path)
     calls: list[tuple[set[str] | None, ConflictReport]] = []
     predict = app.service.predict_conflicts
 
-    def recording(snapshot, cancel=None, *, previous=None, changed_agents=None):
-        result = predict(snapshot, cancel, previous=previous, changed_agents=changed_agents)
+    def recording(snapshot, cancel=None, *, previous=None, changed_agents=None, **options):
+        result = predict(snapshot, cancel, previous=previous, changed_agents=changed_agents, **options)
         calls.append((changed_agents, result))
         return result
 

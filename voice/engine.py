@@ -69,24 +69,36 @@ class VoiceEngine:
         """Whether the model is loaded (the next utterance pays no load time)."""
         return self._transcriber is not None and self._transcriber.loaded
 
-    def prepare(self, on_state: StateCallback | None = None) -> float:
-        """Load the model now (the seconds it took; 0 when it was warm). Raises VoiceUnavailable."""
+    def prepare(
+        self, on_state: StateCallback | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> float:
+        """Load the model now (the seconds it took; 0 when it was warm). Raises VoiceUnavailable.
+
+        ``progress(done, total)`` counts the load's stages (see :meth:`Transcriber.load`).
+        """
         if self.ready:
             return 0.0
         if on_state is not None:
             on_state(VoiceState("loading"))
-        return self.transcriber.load()
+        return self.transcriber.load(progress=progress)
 
-    def listen(self, context: VoiceContext, stop: threading.Event, on_state: StateCallback) -> Heard | None:
+    def listen(
+        self,
+        context: VoiceContext,
+        stop: threading.Event,
+        on_state: StateCallback,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Heard | None:
         """Record one utterance from the microphone and understand it; None when nothing was said.
 
         Returns early when ``stop`` is set (the voice key pressed again). Raises VoiceUnavailable (no
-        device, no PortAudio, no model) with a one-line reason.
+        device, no PortAudio, no model) with a one-line reason. ``progress`` follows the model's load, when
+        this call loads it.
         """
         from cdev_tui.voice.capture import Microphone
         from cdev_tui.voice.endpoint import Endpointer, record_utterance
 
-        self.prepare(on_state)
+        self.prepare(on_state, progress)
         device = self.config.voice_device or None
         with Microphone(device) as mic:
             on_state(VoiceState("listening"))

@@ -39,6 +39,7 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -229,15 +230,23 @@ class Transcriber:
         """Whether the model is in memory."""
         return self._model is not None
 
-    def load(self, warm: bool = True) -> float:
-        """Load the model (once; later calls return at once) and return the seconds this call spent."""
+    def load(self, warm: bool = True, progress: Callable[[int, int], None] | None = None) -> float:
+        """Load the model (once; later calls return at once) and return the seconds this call spent.
+
+        ``progress(done, total)`` counts the stages: model found, model loaded, warmed up.
+        """
         if self._model is not None:
             return 0.0
         with self._load_lock:
             if self._model is not None:
                 return 0.0
             started = time.perf_counter()
+            stages = 3 if warm else 2
+            if progress is not None:
+                progress(0, stages)
             self.source = resolve_model(self.model_name)
+            if progress is not None:
+                progress(1, stages)
             device, compute_type = pick_device(self.device, self.compute_type)
             WhisperModel = voice_library("faster_whisper").WhisperModel
             try:
@@ -252,10 +261,14 @@ class Transcriber:
                 raise VoiceUnavailable(
                     f"{self.source.model}: cannot load speech model ({_first_line(exc)})"
                 ) from None
+            if progress is not None:
+                progress(2, stages)
             if warm:  # the first decode is ~50% slower: pay it now, not on the first command
                 import numpy as np
 
                 list(model.transcribe(np.zeros(SAMPLE_RATE // 2, dtype=np.float32), **DECODE)[0])
+                if progress is not None:
+                    progress(3, stages)
             self._model = model
             self.load_seconds = time.perf_counter() - started
             return self.load_seconds

@@ -17,9 +17,17 @@ def register(sub: argparse.ArgumentParser) -> None:
     add_format(sub)
 
 
+def _predict(service: Any) -> Any:
+    from cdev_tui.progress import cli_progress
+
+    snapshot = service.load()
+    with cli_progress("Predicting conflicts", unit="steps") as progress:
+        return service.predict_conflicts(snapshot, progress=progress)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command and return its exit code."""
-    report = with_service(args, lambda service: service.predict_conflicts(service.load()))
+    report = with_service(args, _predict)
     pairs = [*report.pairs, *report.vs_target]
     if args.format == "json":
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from cdev_tui.cli.common import EXIT_FOUND, EXIT_OK, add_format, print_json, start_dir, with_service
 from cdev_tui.errors import CdevError, NotAGitRepoError
+from cdev_tui.progress import cli_progress
 
 HELP = "secret scan, hygiene checks and dependency vulnerabilities"
 
@@ -99,18 +100,24 @@ def _scan_git(args: argparse.Namespace, outcome: _Outcome) -> None:
     outcome.ruleset = ruleset_for(repo, args.config)
     suppressions = suppressions_for(repo, args.baseline)
     if args.history:
-        changes = history_changes(repo)
+        job, changes = "Scanning history", history_changes(repo)
     elif args.diff:
-        changes = diff_changes(repo, args.diff)
+        job, changes = f"Scanning {args.diff}", diff_changes(repo, args.diff)
     else:
-        changes = staged_changes(repo)
+        job, changes = "Scanning staged lines", staged_changes(repo)
     cache, store = _open_cache(repo, not args.no_cache)
     try:
-        outcome.reports.append(
-            scan_changes(
-                repo, changes, repo.name, ruleset=outcome.ruleset, cache=cache, suppressions=suppressions
+        with cli_progress(job, unit="file versions" if args.history else "files") as progress:
+            report = scan_changes(
+                repo,
+                changes,
+                repo.name,
+                ruleset=outcome.ruleset,
+                cache=cache,
+                suppressions=suppressions,
+                progress=progress,
             )
-        )
+        outcome.reports.append(report)
     finally:
         if store is not None:
             store.close()
@@ -131,13 +138,15 @@ def _scan_paths(args: argparse.Namespace, outcome: _Outcome) -> list[tuple[str, 
         outcome.ruleset = outcome.ruleset or ruleset
         cache, store = _open_cache(root, not args.no_cache)
         try:
-            report = scan_roots(
-                [(label, root)],
-                ruleset=ruleset,
-                cache=cache,
-                suppressions=suppressions_for(root, args.baseline),
-                parallel=True,
-            )
+            with cli_progress(f"Scanning {label}", unit="files") as progress:
+                report = scan_roots(
+                    [(label, root)],
+                    progress=progress,
+                    ruleset=ruleset,
+                    cache=cache,
+                    suppressions=suppressions_for(root, args.baseline),
+                    parallel=True,
+                )
         finally:
             if store is not None:
                 store.close()
@@ -149,9 +158,15 @@ def _scan_workspace(args: argparse.Namespace, outcome: _Outcome) -> list[tuple[s
     def work(service: Any) -> list[tuple[str, Path]]:
         snapshot = service.load()
         outcome.ruleset = service.security_setup(args.config, args.baseline)[0]
-        outcome.reports.append(
-            service.scan(snapshot, config=args.config, baseline=args.baseline, use_cache=not args.no_cache)
-        )
+        with cli_progress("Scanning for secrets", unit="files") as progress:
+            report = service.scan(
+                snapshot,
+                progress=progress,
+                config=args.config,
+                baseline=args.baseline,
+                use_cache=not args.no_cache,
+            )
+        outcome.reports.append(report)
         if args.osv_db is None and service.config.osv_db is not None:
             args.osv_db = service.config.osv_db
         return [("main", snapshot.paths.repo)] + [
@@ -167,7 +182,8 @@ def _scan_deps(args: argparse.Namespace, roots: list[tuple[str, Path]], outcome:
     db_dir = args.osv_db or default_db_dir()
     if args.update_db:
         try:
-            update_db(db_dir)
+            with cli_progress("Updating the OSV database", unit="bytes") as progress:
+                update_db(db_dir, progress=lambda ecosystem, size: progress(size, detail=ecosystem))
         except CdevError as exc:
             outcome.notices.append(f"OSV database not updated: {exc}")
     from cdev_tui.security.baseline import suppressions_for

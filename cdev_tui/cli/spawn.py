@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cdev_tui.cli.common import EXIT_FOUND, EXIT_OK, add_format, print_json, with_service
+from cdev_tui.progress import cli_progress
 
 HELP = "create the agent branches, worktrees and workspace files of a plan"
 EXIT_CANCELLED = 130
@@ -40,14 +41,17 @@ def run(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan)  # a bad plan fails before the repository is opened
 
     def work(service: Any) -> Any:
-        with _ctrl_c_cancels() as cancelled:
+        with (
+            _ctrl_c_cancels() as cancelled,
+            cli_progress("Spawning agents", len(plan.agents), unit="agents") as bar,
+        ):
             started = service.timer()
             report = spawn_plan(
                 plan,
                 service.paths,
                 base=args.base,
                 copy_env=args.copy_env,
-                progress=_print_progress,
+                progress=lambda step: _show_progress(bar, step),
                 cancel=cancelled,
             )
             service.store.record_timing("spawn", service.timer() - started, f"{len(report.agents)} agents")
@@ -93,6 +97,15 @@ def report_json(report: Any) -> dict[str, Any]:
         "coordination_error": report.coordination_error,
         "cancelled": report.cancelled,
     }
+
+
+def _show_progress(bar: Any, step: Any) -> None:
+    """On a terminal, the progress bar (each agent's outcome written above it); else one line per agent."""
+    if not bar.active:
+        _print_progress(step)
+        return
+    print(f"cdev-tui: {step.agent_id}: {step.step}", file=sys.stderr)
+    bar(step.done, step.total, f"{step.agent_id}: {step.step}")
 
 
 def _print_progress(step: Any) -> None:

@@ -257,6 +257,7 @@ def integrate(
     now: datetime | None = None,
     plan: Plan | None = None,
     resolver: Resolver | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IntegrationResult:
     """Merge the agents' branches, in ``order`` (default: :func:`integration_order`), into a new branch.
 
@@ -265,8 +266,10 @@ def integrate(
     (``on_output(step_index, line)`` streams it). A conflict goes to ``resolver`` when one is given (see
     :mod:`cdev_tui.integrate.resolution`); unresolved, it is aborted and stops the run with the branch at
     the previous step; failing or hanging tests stop it with the merge kept. ``cancel`` is checked between
-    steps and while tests run. The report (Markdown + YAML) and ``integration-status.yaml`` are written under
-    ``shared/`` in the main worktree. Bad input (unknown agent, missing branch) raises :class:`CdevError`.
+    steps and while tests run; ``progress(done, total)`` counts the agents whose step ended (a run that
+    stops early ends short of the total). The report (Markdown + YAML) and ``integration-status.yaml`` are
+    written under ``shared/`` in the main worktree. Bad input (unknown agent, missing branch) raises
+    :class:`CdevError`.
     """
     paths = snapshot.paths
     repo = paths.repo
@@ -299,6 +302,8 @@ def integrate(
     stopped: str | None = None
     cancelled = False
     head = target_commit
+    if progress is not None:
+        progress(0, len(sources))
     try:
         for index, source in enumerate(sources):
             if cancel is not None and cancel():
@@ -308,6 +313,8 @@ def integrate(
             step, stop, cancelled = _step(run, index, source, head)
             steps.append(step)
             run.emit(index, source.agent_id, "done", step)
+            if progress is not None:
+                progress(index + 1, len(sources))
             if step.commit is not None:
                 head = step.commit
             if stop is not None:
