@@ -17,6 +17,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 
 if TYPE_CHECKING:
     from cdev_tui.metrics import MetricsSummary
+    from cdev_tui.metrics_outcomes import OutcomeSummary
     from cdev_tui.store import Store
     from cdev_tui.workspace import WorkspaceSnapshot
 
@@ -63,8 +64,61 @@ def metric_families(
         caches.add_metric([op, "hit"], hits)
         caches.add_metric([op, "miss"], misses)
     families: list[Metric] = [agents, progress, per_agent, violations, states, caches]
+    if metrics.outcomes is not None:
+        families += _outcome_families(metrics.outcomes)
     if store is not None:
         families += _history_families(store)
+    return families
+
+
+def _outcome_families(outcomes: OutcomeSummary) -> list[Metric]:
+    """Counters of how merges, predictions and resolutions ended, and the scan throughput, over the
+    outcome window (:data:`cdev_tui.metrics_outcomes.WINDOW_DAYS`)."""
+    merges = outcomes.merges
+    integrations = CounterMetricFamily(
+        "cdev_integrations",
+        "Integration steps (one agent merged into an integration branch) by outcome; refused: kept out by "
+        "the security gate.",
+        labels=["outcome"],
+    )
+    for outcome, count in (
+        ("merged", merges.merged_clean),
+        ("resolved", merges.resolved),
+        ("conflict", merges.conflicts),
+        ("tests-failed", merges.tests_failed),
+        ("failed", merges.failed),
+        ("refused", merges.refused),
+    ):
+        integrations.add_metric([outcome], count)
+    predictions = outcomes.predictions
+    predicted = CounterMetricFamily(
+        "cdev_conflicts_predicted",
+        "Conflicts predicted before an integration run, by whether the run met them.",
+        labels=["met"],
+    )
+    predicted.add_metric(["true"], predictions.predicted_met)
+    predicted.add_metric(["false"], predictions.predicted_not_met)
+    unpredicted = CounterMetricFamily(
+        "cdev_conflicts_unpredicted", "Conflicts an integration run met that no prediction before it named."
+    )
+    unpredicted.add_metric([], predictions.met_not_predicted)
+    accepted = CounterMetricFamily(
+        "cdev_suggestions_accepted",
+        "Resolved conflict hunks by where the written resolution came from (suggestion source, "
+        "hand-edited, or a side picked).",
+        labels=["source"],
+    )
+    for source, count in outcomes.suggestions.items():
+        accepted.add_metric([source], count)
+    families: list[Metric] = [integrations, predicted, unpredicted, accepted]
+    if outcomes.scans is not None:
+        scans = GaugeMetricFamily(
+            "cdev_scan_throughput", "Median secret-scan throughput over recent scans.", labels=["unit"]
+        )
+        scans.add_metric(["files_per_second"], round(outcomes.scans.median_files_per_second, 3))
+        if outcomes.scans.median_mb_per_second is not None:
+            scans.add_metric(["megabytes_per_second"], round(outcomes.scans.median_mb_per_second, 3))
+        families.append(scans)
     return families
 
 

@@ -7,10 +7,14 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from cdev_tui.plan import critical_path
 from cdev_tui.store import AgentSnapshotRow, EventRow, Store, TimingRow, VoiceRow
 from cdev_tui.workspace import WorkspaceSnapshot
+
+if TYPE_CHECKING:
+    from cdev_tui.metrics_outcomes import OutcomeSummary
 
 
 @dataclass(frozen=True)
@@ -78,6 +82,9 @@ class MetricsSummary:
     voice: VoiceSummary | None = None
     caches: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Hits and misses per cached operation (answers by git object id, scan results by blob)."""
+    outcomes: OutcomeSummary | None = None
+    """How merges, conflict predictions, suggestions and scans went over the last 30 days (None without a
+    store); see :class:`cdev_tui.metrics_outcomes.OutcomeSummary`."""
 
     @property
     def redundant_avoided(self) -> float:
@@ -111,7 +118,10 @@ def summarize(
     events: list[EventRow] = []
     voice: VoiceSummary | None = None
     caches: dict[str, tuple[int, int]] = {}
+    outcomes: OutcomeSummary | None = None
     if store is not None:
+        from cdev_tui.metrics_outcomes import summarize_outcomes
+
         rows = store.snapshots(since=(now or time.time()) - window_hours * 3600)
         history = progress_series(rows)
         per_hour = items_per_hour(rows)
@@ -120,6 +130,7 @@ def summarize(
         events = [e for e in store.events(limit=60) if not e.kind.startswith(HOUSEKEEPING)][:20]
         voice = summarize_voice(store.voice_log())
         caches = dict(sorted(store.cache_stats().items()))
+        outcomes = summarize_outcomes(store, now=now)
     return MetricsSummary(
         agents_total=len(agents),
         by_status=dict(sorted(Counter(str(a.status) for a in agents).items())),
@@ -136,6 +147,7 @@ def summarize(
         recent_events=events,
         voice=voice,
         caches=caches,
+        outcomes=outcomes,
     )
 
 

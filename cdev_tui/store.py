@@ -14,14 +14,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from cdev_tui.errors import CdevError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 def default_db_path(git_common_dir: Path) -> Path:
@@ -76,6 +76,26 @@ class EventRow:
     agent_id: str
     message: str
     ts: float
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    """How one thing ended, for the outcome figures (:mod:`cdev_tui.metrics_outcomes` says what each holds).
+
+    ``kind`` is ``integrate`` (one agent's step of a run), ``predict`` (a predicted conflict, or the
+    prediction itself) or ``resolve`` (one written hunk and where its resolution came from).
+    """
+
+    ts: float
+    kind: str
+    run: str
+    """What the row belongs to: the integration branch, the prediction, the resolved operation."""
+    subject: str
+    """The agent, the first side of a pair, or the resolved file."""
+    other: str
+    """The step's position, the pair's other side, or the hunk's number."""
+    outcome: str
+    files: tuple[str, ...] = ()
 
 
 MIGRATIONS: tuple[str, ...] = (
@@ -143,6 +163,13 @@ MIGRATIONS: tuple[str, ...] = (
         output INTEGER NOT NULL, cache_write INTEGER NOT NULL, cache_read INTEGER NOT NULL,
         cost_usd REAL NOT NULL, models TEXT NOT NULL, updated REAL NOT NULL
     );
+    """,
+    """
+    CREATE TABLE outcomes (
+        id INTEGER PRIMARY KEY, ts REAL NOT NULL, kind TEXT NOT NULL, run TEXT NOT NULL, subject TEXT NOT NULL,
+        other TEXT NOT NULL, outcome TEXT NOT NULL, files TEXT NOT NULL
+    );
+    CREATE INDEX outcomes_kind_ts ON outcomes (kind, ts);
     """,
 )
 """Forward migrations: ``MIGRATIONS[n - 1]`` takes the schema from version n - 1 to n."""
@@ -231,6 +258,7 @@ class Store:
         finally:
             conn.close()
         self._queue: queue.Queue[Any] = queue.Queue()
+        self._timing_listeners: list[Callable[[TimingRow], None]] = []
         self._thread = threading.Thread(target=self._run_writer, name="cdev-store-writer", daemon=True)
         self._thread.start()
 
@@ -279,13 +307,22 @@ class Store:
         return self.submit(work)
 
     def record_timing(self, op: str, seconds: float, detail: str = "") -> Future[Any]:
-        """Append how long an operation took."""
-        row = (time.time(), op, seconds, detail)
-        return self.submit(
+        """Append how long an operation took, then tell the timing listeners (on the caller's thread)."""
+        timing = TimingRow(op, seconds, detail, time.time())
+        row = (timing.ts, op, seconds, detail)
+        future = self.submit(
             lambda conn: conn.execute(
                 "INSERT INTO timings (ts, op, seconds, detail) VALUES (?, ?, ?, ?)", row
             )
         )
+        for listener in self._timing_listeners:
+            with suppress(Exception):  # a listener (telemetry) never breaks the operation it hears of
+                listener(timing)
+        return future
+
+    def add_timing_listener(self, listener: Callable[[TimingRow], None]) -> None:
+        """Call ``listener(row)`` after every :meth:`record_timing` (the row is queued for the store first)."""
+        self._timing_listeners.append(listener)
 
     def record_event(self, kind: str, message: str, agent_id: str = "") -> Future[Any]:
         """Append an event (a state change or an action)."""
@@ -293,6 +330,16 @@ class Store:
         return self.submit(
             lambda conn: conn.execute(
                 "INSERT INTO events (ts, kind, agent_id, message) VALUES (?, ?, ?, ?)", row
+            )
+        )
+
+    def record_outcomes(self, rows: Sequence[OutcomeRow]) -> Future[Any]:
+        """Append how things ended (integration steps, predicted conflicts, resolved hunks)."""
+        data = [(r.ts, r.kind, r.run, r.subject, r.other, r.outcome, "\n".join(r.files)) for r in rows]
+        return self.submit(
+            lambda conn: conn.executemany(
+                "INSERT INTO outcomes (ts, kind, run, subject, other, outcome, files) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                data,
             )
         )
 
@@ -398,14 +445,19 @@ class Store:
             )
         )
 
-    def compact(self, now: float | None = None) -> Future[Any]:
-        """Thin out old history (:mod:`cdev_tui.retention`); the future's result says what went."""
+    def compact(
+        self, now: float | None = None, progress: Callable[[int, int], None] | None = None
+    ) -> Future[Any]:
+        """Thin out old history (:mod:`cdev_tui.retention`); the future's result says what went.
+
+        ``progress(done, total)`` is called from the writer thread, per table and period thinned.
+        """
         from cdev_tui.retention import compact
 
         when = time.time() if now is None else now
 
         def work(conn: sqlite3.Connection) -> Any:
-            result = compact(conn, when)
+            result = compact(conn, when, progress)
             conn.execute(
                 "INSERT INTO events (ts, kind, agent_id, message) VALUES (?, 'store.compact', '', ?)",
                 (when, f"removed {result.total} old rows"),
@@ -468,6 +520,51 @@ class Store:
         finally:
             conn.close()
 
+    def history_since(self, start: float) -> tuple[list[AgentSnapshotRow], list[TimingRow]]:
+        """Each agent's last snapshot before ``start`` and all its snapshots since, then every timing since
+        ``start``, both in time order; read agent by agent and operation by operation through the indexes."""
+        columns = "agent_id, status, done, total, dirty, ahead, ts"
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
+            snapshots: list[AgentSnapshotRow] = []
+            for (agent_id,) in conn.execute("SELECT DISTINCT agent_id FROM agent_snapshots").fetchall():
+                before = conn.execute(
+                    f"SELECT {columns} FROM agent_snapshots WHERE agent_id = ? AND ts < ? "
+                    "ORDER BY ts DESC, id DESC LIMIT 1",
+                    (agent_id, start),
+                ).fetchall()
+                since = conn.execute(
+                    f"SELECT {columns} FROM agent_snapshots WHERE agent_id = ? AND ts >= ? ORDER BY ts, id",
+                    (agent_id, start),
+                ).fetchall()
+                snapshots += map(AgentSnapshotRow._make, before + since)
+            timings: list[TimingRow] = []
+            for (op,) in conn.execute("SELECT DISTINCT op FROM timings").fetchall():
+                rows = conn.execute(
+                    "SELECT op, seconds, detail, ts FROM timings WHERE op = ? AND ts >= ? ORDER BY ts, id",
+                    (op, start),
+                )
+                timings += (TimingRow(*r) for r in rows)
+        finally:
+            conn.close()
+        snapshots.sort(key=lambda r: r.ts)
+        timings.sort(key=lambda r: r.ts)
+        return snapshots, timings
+
+    def first_snapshot_time(self) -> float | None:
+        """When the oldest kept snapshot was taken (None: no history yet)."""
+        rows = self.query("SELECT min(ts) AS ts FROM agent_snapshots")
+        return rows[0]["ts"] if rows else None
+
+    def session_intervals(self, state: str, since: float) -> list[tuple[str, float, float | None]]:
+        """(agent, started, ended or None while it lasts) for every interval in ``state`` reaching past
+        ``since``."""
+        sql = (
+            "SELECT agent_id, started, ended FROM session_states WHERE state = ? "
+            "AND (ended IS NULL OR ended >= ?) ORDER BY started"
+        )
+        return [(r["agent_id"], r["started"], r["ended"]) for r in self.query(sql, [state, since])]
+
     def timings(self, op: str | None = None, limit: int = 500) -> list[TimingRow]:
         """The most recent timings, newest last."""
         sql = "SELECT op, seconds, detail, ts FROM timings"
@@ -489,6 +586,19 @@ class Store:
                 )
             )
         return [EventRow(**r) for r in reversed(rows)]
+
+    def outcomes(self, kind: str, since: float = 0.0) -> list[OutcomeRow]:
+        """The outcomes of one ``kind`` recorded since ``since``, in time order."""
+        sql = (
+            "SELECT ts, kind, run, subject, other, outcome, files FROM outcomes WHERE kind = ? AND ts >= ? "
+            "ORDER BY ts, id"
+        )
+        conn = sqlite3.connect(self.path, timeout=10)
+        try:
+            rows = conn.execute(sql, (kind, since)).fetchall()
+        finally:
+            conn.close()
+        return [OutcomeRow(*r[:6], tuple(r[6].split("\n")) if r[6] else ()) for r in rows]
 
     def voice_log(self, limit: int = 500) -> list[VoiceRow]:
         """The most recent utterances, newest last."""

@@ -7,6 +7,7 @@ import io
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from cdev_tui.cli import main
 from cdev_tui.demo import build_demo
-from cdev_tui.store import Store
+from cdev_tui.store import OutcomeRow, Store
 
 
 @pytest.fixture
@@ -54,6 +55,42 @@ def test_prometheus_text_parses_with_counters_and_a_histogram(
     assert samples[("cdev_operation_duration_seconds_bucket", (("le", "0.05"), ("op", "refresh")))] == 2
     assert samples[("cdev_operation_duration_seconds_sum", (("op", "refresh"),))] == pytest.approx(2.36)
     assert samples[("cdev_agent_progress_ratio", (("agent", "api_agent"), ("task", "SHOP-42")))] == 0.75
+
+
+def test_prometheus_counts_outcomes_and_scan_throughput(
+    demo: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, db = demo
+    now = time.time()
+    store = Store(db)
+    store.record_outcomes(
+        [
+            OutcomeRow(now - 60, "predict", "p1", "", "", "prediction", ("api_agent", "cart_agent")),
+            OutcomeRow(now - 60, "predict", "p1", "api_agent", "cart_agent", "pair", ("src/shop/api.py",)),
+            OutcomeRow(now, "integrate", "integration-1", "api_agent", "0", "merged"),
+            OutcomeRow(
+                now, "integrate", "integration-1", "cart_agent", "1", "conflict", ("src/shop/api.py",)
+            ),
+            OutcomeRow(now, "resolve", "merge-1", "src/shop/api.py", "0", "trivial"),
+            OutcomeRow(now, "resolve", "merge-1", "src/shop/api.py", "1", "hand-edited"),
+        ]
+    )
+    store.record_timing("security.scan", 0.5, "200 files, 3000000 bytes, 0 cached")
+    store.close()
+    assert main(["metrics", "--repo", str(repo), "--db", str(db), "--format", "prometheus"]) == 0
+    text = capsys.readouterr().out
+    for name in ("cdev_integrations", "cdev_conflicts_predicted", "cdev_suggestions_accepted"):
+        assert f"# TYPE {name}_total counter" in text
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value for f in families(text).values() for s in f.samples
+    }
+    assert samples[("cdev_integrations_total", (("outcome", "merged"),))] == 1
+    assert samples[("cdev_integrations_total", (("outcome", "conflict"),))] == 1
+    assert samples[("cdev_conflicts_predicted_total", (("met", "true"),))] == 1
+    assert samples[("cdev_conflicts_unpredicted_total", ())] == 0
+    assert samples[("cdev_suggestions_accepted_total", (("source", "hand-edited"),))] == 1
+    assert samples[("cdev_scan_throughput", (("unit", "files_per_second"),))] == 400.0
+    assert samples[("cdev_scan_throughput", (("unit", "megabytes_per_second"),))] == 6.0
 
 
 def test_csv_has_a_row_per_agent(demo: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:

@@ -19,6 +19,7 @@ from cdev_tui.cli.common import (
     with_service,
 )
 from cdev_tui.errors import CdevError
+from cdev_tui.progress import cli_progress
 
 HELP = "merge agent branches into a new integration branch (the target changes only with --finish)"
 
@@ -104,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | None, timeout: float) -> int:
-    from cdev_tui.integrate import finish, integrate, integration_order, preflight
+    from cdev_tui.integrate import integration_order, preflight
 
     snapshot = service.load()
     for notice in snapshot.notices:
@@ -121,6 +122,7 @@ def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | 
     overridden = [p for p in problems if p.kind == "security"] if args.override_security_gate else []
     problems = [p for p in problems if p not in overridden]
     if problems:
+        service.record_refused(problems)
         if args.format == "json":
             print_json(
                 {
@@ -165,25 +167,24 @@ def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | 
             print(f"cdev-tui: {event.phase} {event.agent} {where}", file=sys.stderr, flush=True)
 
     resolver, outcome = _resolver(args, service)
-    result = integrate(
-        snapshot,
-        order=order,
-        test_command=args.test_cmd or service.config.test_command,
-        test_timeout=timeout,
-        on_output=on_output,
-        on_step=on_step,
-        plan=plan,
-        resolver=resolver,
-    )
+    with cli_progress("Integrating", len(order), unit="agents") as progress:
+        result = service.integrate(  # timed, and its outcomes kept for the metrics
+            snapshot,
+            order=order,
+            test_command=args.test_cmd or service.config.test_command,
+            test_timeout=timeout,
+            on_output=on_output,
+            on_step=on_step,
+            plan=plan,
+            resolver=resolver,
+            progress=progress,
+        )
     if outcome is not None and result.conflict is not None and outcome.left:
         print(
             f"cdev-tui: {result.conflict.agent}: {outcome.resolved} hunks had a safe suggestion, "
             f"{outcome.left} need a person: resolve them in the merge editor (i in the app)",
             file=sys.stderr,
         )
-    service.store.record_event(
-        "integrate", f"{result.branch}: " + ("all merged" if result.ok else str(result.stopped_reason))
-    )
     for notice in result.notices:
         print(f"cdev-tui: {notice}", file=sys.stderr)
     target_commit = result.target_commit
@@ -193,7 +194,7 @@ def _run(args: argparse.Namespace, service: Any, plan: Any, agents: list[str] | 
         finish_note = f"not finished: the integration stopped, so {paths.target} is unchanged"
     elif args.finish and (args.yes or _confirm(f"Merge {result.branch} into {paths.target} now?")):
         try:
-            target_commit = finish(paths.repo, result.branch, paths.target, confirm=True)
+            target_commit = service.finish_integration(result.branch)
             finished = True
         except CdevError as exc:
             finish_note, finish_failed = str(exc), True

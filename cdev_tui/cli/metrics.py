@@ -48,11 +48,14 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         from dataclasses import asdict
 
+        from cdev_tui.metrics_outcomes import outcomes_json
+
         caches = {op: {"hits": h, "misses": m} for op, (h, m) in metrics.caches.items()}
         print_json(
             {
                 **asdict(metrics),
                 "caches": caches,
+                "outcomes": outcomes_json(metrics.outcomes) if metrics.outcomes else None,
                 "redundant_avoided": metrics.redundant_avoided,
                 "speedup": metrics.speedup,
                 "forecast": _forecast_json(forecast),
@@ -75,6 +78,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"cache {op}: {hits} hits, {misses} misses ({hits / ((hits + misses) or 1):.0%} avoided)")
         if metrics.caches:
             print(f"redundant operations avoided: {metrics.redundant_avoided:.0%}")
+        if metrics.outcomes is not None:
+            from cdev_tui.metrics_outcomes import outcome_lines
+
+            for line in outcome_lines(metrics.outcomes):
+                print(line)
         print(f"forecast: {_forecast_text(forecast)}")
         for agent_id, reasons in waited.items():
             parts = [f"{age_text(seconds)} {reason}" for reason, seconds in reasons.items() if seconds]

@@ -45,6 +45,16 @@ class Choice:
     proven: bool = False
     """Taken from a safe suggestion (it comes back by itself; no need to learn it)."""
 
+    @property
+    def accepted_from(self) -> str:
+        """Where the result came from, for the metrics: the suggestion's source (``trivial``,
+        ``structural``, ``learned``, ``llm``), ``hand-edited``, or the pick (``both`` for either order)."""
+        if self.how == "suggestion":
+            return self.source or "suggestion"
+        if self.how == "edit":
+            return "hand-edited"
+        return "both" if self.how == "both-reversed" else self.how
+
 
 @dataclass
 class FileState:

@@ -106,6 +106,19 @@ class LearnedStore:
                 return Learned(match="sides", **row)
         return None
 
+    def record_accepted(self, run: str, path: str, sources: dict[int, str], seconds: float) -> None:
+        """Keep where each written hunk's resolution came from (hunk index → source, -1 for a whole file)
+        and how long writing took, for the metrics."""
+        from cdev_tui.store import OutcomeRow
+
+        now = self.clock()
+        rows = [
+            OutcomeRow(now, "resolve", run, path, str(index), source) for index, source in sources.items()
+        ]
+        if rows:
+            self.store.record_outcomes(rows)
+        self.store.record_timing("resolve.write", seconds, f"{len(rows)} hunks")
+
     def mark_used(self, key: str) -> None:
         """Count one more use of a learned resolution."""
         now = self.clock()

@@ -309,6 +309,17 @@ class ResolveSession:
         state = self.file(path)
         if state.written:
             return WriteResult(path, True, 0, 0, 0)
+        started = time.perf_counter()
+        result = self._write(state, allow_markers=allow_markers, force=force, stage=stage)
+        if self.learned is not None:
+            self.learned.record_accepted(
+                self.operation.key, path, _accepted_sources(state), time.perf_counter() - started
+            )
+        return result
+
+    def _write(self, state: FileState, *, allow_markers: bool, force: bool, stage: bool) -> WriteResult:
+        assert self.operation is not None
+        path = state.path
         if not self.worktree.is_dir():
             raise CdevError(f"{self.worktree}: the worktree is gone; nothing was written")
         if not force and self.disk_changed(path):
@@ -437,3 +448,14 @@ class ResolveSession:
         from cdev_tui.conflicts.listing import session_json
 
         return session_json(self)
+
+
+def _accepted_sources(state: FileState) -> dict[int, str]:
+    """Where the written resolutions came from: per resolved hunk, or -1 for a file settled whole."""
+    if not state.written:
+        return {}
+    if state.content is not None:
+        return {-1: "hand-edited"}
+    if not state.conflict.is_text:
+        return {-1: state.action} if state.action else {}
+    return {h.index: state.choices[h.index].accepted_from for h in state.hunks if h.index in state.choices}
