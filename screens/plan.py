@@ -16,15 +16,19 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker, WorkerState
 
 from cdev_tui import plan_edit
 from cdev_tui.errors import CdevError
 from cdev_tui.plan import Plan, critical_path
+from cdev_tui.planner.template_plan import made_notes
+from cdev_tui.progress import job_reporter
 from cdev_tui.widgets.confirm import ConfirmScreen
 from cdev_tui.widgets.dep_graph import DependencyGraph
+from cdev_tui.widgets.job_progress import JobProgressBar
 from cdev_tui.widgets.prompt import PromptScreen
+from cdev_tui.widgets.template_picker import TemplatePickerScreen
 
 if TYPE_CHECKING:
     from cdev_tui.service import WorkspaceService
@@ -34,12 +38,16 @@ def _split(text: str, separator: str = ",") -> list[str]:
     return [part.strip() for part in text.split(separator) if part.strip()]
 
 
+SPAWN_JOB = "Spawning agents"
+
+
 class PlanScreen(Screen[None]):
     """A plan editor with live validation and a dependency graph."""
 
     BINDINGS = [
         Binding("n", "new", "New from task", id="plan.new"),
         Binding("A", "new_ai", "New with AI", id="plan.new_ai", show=False),
+        Binding("t", "template", "From template", id="plan.template"),
         Binding("a", "add", "Add agent", id="plan.add"),
         Binding("R", "rename", "Rename", id="plan.rename", show=False),
         Binding("x", "remove", "Remove agent", id="plan.remove", show=False),
@@ -70,7 +78,7 @@ class PlanScreen(Screen[None]):
             self.problems = problems
 
     class SpawnStep(Message):
-        """Spawn progress (a ``spawn.SpawnProgress``)."""
+        """Spawn progress (a ``progress.JobProgress`` in agents, the last agent handled as its detail)."""
 
         def __init__(self, progress: Any) -> None:
             super().__init__()
@@ -101,12 +109,11 @@ class PlanScreen(Screen[None]):
                 yield Static("", id="plan-agent")
         yield DependencyGraph(id="plan-graph")
         yield Static("", id="plan-problems")
-        yield ProgressBar(id="spawn-progress", show_eta=True)
+        yield JobProgressBar(id="spawn-progress")
         yield Footer()
 
     def on_mount(self) -> None:
         self.title = "Plan"
-        self.query_one("#spawn-progress").display = False
         self.query_one("#plan-agents").focus()
         self._show()
         if self.plan is not None:
@@ -129,7 +136,8 @@ class PlanScreen(Screen[None]):
         if plan is None:
             summary.update(
                 Text(
-                    "No plan yet. Press n to plan a task (a description, a task file or a Linear id).",
+                    "No plan yet. Press n to plan a task (a description, a task file or a Linear id), "
+                    "t to plan it from a template.",
                     style="bold",
                 )
             )
@@ -146,6 +154,7 @@ class PlanScreen(Screen[None]):
         )
         text.append(f"{minutes} min along {' → '.join(chain) or '-'}")
         text.append(f"\nmerge order: {' → '.join(plan.merge_order) or '-'}", style="dim")
+        text.append("".join(f"\n{note}" for note in made_notes(plan)), style="dim")
         text.append(
             f"\n{'saved to ' + self.saved_to if self.saved_to else 'not saved yet (w saves)'}", style="dim"
         )
@@ -261,7 +270,48 @@ class PlanScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="plan-decompose", exit_on_error=False, description="Planning")
     def _decompose(self, source: str, ai: bool) -> None:
-        self.post_message(self.Planned(self.service.plan_from_input(source, ai=ai)))
+        plan = self.service.plan_from_input(source, ai=ai)
+        if plan.path is None:  # a new plan (a plan file stays as written): its estimates learn from history
+            plan = self._calibrated(plan)
+        self.post_message(self.Planned(plan))
+
+    def action_template(self) -> None:
+        """Plan a task along a workflow template: pick the template, then type the task."""
+        from cdev_tui.planner import list_templates
+
+        def answered(answer: tuple[str, str] | None) -> None:
+            if answer:
+                self._from_template(*answer)
+
+        picker = TemplatePickerScreen(lambda: list_templates(self.service.paths.repo))
+        self.app.push_screen(picker, answered)
+
+    @work(thread=True, exclusive=True, group="plan-decompose", exit_on_error=False, description="Planning")
+    def _from_template(self, name: str, source: str) -> None:
+        from pathlib import Path
+
+        from cdev_tui import planner
+
+        repo = self.service.paths.repo
+        template = planner.load_template(repo, name)
+        path = repo / Path(source.strip()).expanduser()
+        task = (
+            planner.load_task_file(path)
+            if len(source) < 1024 and source.strip() and path.is_file()
+            else planner.task_from_text(source)
+        )
+        plan = planner.plan_from_template(template, task, repo, cache=self.service.objects)
+        self.service.objects.flush()
+        self.post_message(self.Planned(self._calibrated(plan)))
+
+    def _calibrated(self, plan: Plan) -> Plan:
+        """A new plan's estimates scaled by how long the workspace's finished agents took (see the summary)."""
+        from cdev_tui.planner import calibrate_plan, finished_history
+
+        snapshot = getattr(getattr(self.app, "main", None), "snapshot", None)
+        if snapshot is None:
+            return plan
+        return calibrate_plan(plan, finished_history(snapshot.agents, snapshot.task_plans))[0]
 
     @on(Planned)
     def _on_planned(self, message: Planned) -> None:
@@ -402,9 +452,9 @@ class PlanScreen(Screen[None]):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                bar = self.query_one("#spawn-progress", ProgressBar)
-                bar.display = True
-                bar.update(total=len(plan.agents), progress=0)
+                self.query_one("#spawn-progress", JobProgressBar).start(
+                    SPAWN_JOB, total=len(plan.agents), unit="agents"
+                )
                 self._spawn(plan, copy_env)
 
         root = self.service.paths.worktrees_root
@@ -422,18 +472,23 @@ class PlanScreen(Screen[None]):
     def _spawn(self, plan: Plan, copy_env: bool) -> None:
         if self.saved_to is None:
             self.service.save_plan(plan)
+        report_step = job_reporter(
+            SPAWN_JOB, lambda p: self.post_message(self.SpawnStep(p)), total=len(plan.agents), unit="agents"
+        )
         report = self.service.spawn(
-            plan, copy_env=copy_env, progress=lambda p: self.post_message(self.SpawnStep(p))
+            plan,
+            copy_env=copy_env,
+            progress=lambda p: report_step(p.done, p.total, f"{p.agent_id} {p.step}"),
         )
         self.post_message(self.Spawned(report))
 
     @on(SpawnStep)
     def _on_spawn_step(self, message: SpawnStep) -> None:
-        progress = message.progress
-        self.query_one("#spawn-progress", ProgressBar).update(total=progress.total, progress=progress.done)
+        self.query_one("#spawn-progress", JobProgressBar).show(message.progress)
 
     @on(Spawned)
     def _on_spawned(self, message: Spawned) -> None:
+        self.query_one("#spawn-progress", JobProgressBar).finish()
         report = message.report
         counts: dict[str, int] = {}
         for outcome in report.agents:
@@ -491,6 +546,8 @@ class PlanScreen(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """A failed worker (bad input, git refusing) becomes a notice."""
         if event.state is WorkerState.ERROR:
+            if event.worker.group == "plan-spawn":
+                self.query_one("#spawn-progress", JobProgressBar).finish()
             self.notify(str(event.worker.error), title=event.worker.description, severity="error", timeout=10)
 
     def action_close(self) -> None:

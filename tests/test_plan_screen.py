@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from cdev_tui.app import CdevApp, make_app
 from cdev_tui.screens.plan import PlanScreen
 from cdev_tui.sessions.tmux import TmuxServer, socket_name
@@ -142,3 +144,58 @@ async def test_spawn_with_env_copy_warns_about_secrets_and_copies(tmp_path: Path
         await wait_until(pilot, lambda: any(worktrees.glob("*/.env")))
         copied = next(worktrees.glob("*/.env"))
         assert copied.read_text() == "API_TOKEN=not-a-real-one\n"
+
+
+async def test_a_plan_from_a_template_with_estimates_calibrated_from_a_finished_agent(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from cdev_tui.widgets.template_picker import TemplatePickerScreen
+    from tests.test_plan_templates import finish_an_agent_at_twice_its_estimate, stack_repo
+
+    repo = stack_repo(tmp_path)
+    finish_an_agent_at_twice_its_estimate(repo, capsys)  # planned and spawned for real, took twice as long
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("p")
+        screen = app.screen
+        assert isinstance(screen, PlanScreen)
+        await pilot.press("t")
+        assert isinstance(app.screen, TemplatePickerScreen)
+        picker = app.screen
+        await wait_until(pilot, lambda: picker.query_one("#template-list").option_count == 2)
+        await pilot.press("enter")  # the first: feature-api-ui-tests
+        await pilot.press(*"Invoice PDF: render invoices as PDF in the API", "enter")
+        await wait_until(pilot, lambda: screen.plan is not None and table_rows(app, "#plan-agents"))
+        rows = {row[0]: row for row in table_rows(app, "#plan-agents")}
+        assert list(rows) == ["api_agent", "tests_agent"]
+        assert rows["tests_agent"][3] == "api_agent"  # the left-out ui step's edge goes to what it stood on
+        assert screen.plan.agent("api_agent").files_to_modify == ("api/invoices.py",)
+        summary = summary_text(app, "#plan-summary")
+        assert "template feature-api-ui-tests (built-in)" in summary
+        assert "left out db: the task touches none of *.sql" in summary
+        assert "estimates ×2.0 from 1 finished agent" in summary
+        await wait_until(pilot, lambda: "exclusive ownership" in summary_text(app, "#plan-problems"))
+        await pilot.press("w")
+        await wait_until(pilot, lambda: screen.saved_to is not None)
+        saved = json.loads(Path(screen.saved_to).read_text())
+        assert saved["estimateCalibration"]["ratio"] == 2.0
+        assert saved["decompositionStrategy"] == "template:feature-api-ui-tests"
+
+
+async def test_a_malformed_template_is_a_notice_and_no_plan(tmp_path: Path) -> None:
+    from tests.test_plan_templates import stack_repo
+
+    repo = stack_repo(tmp_path)
+    (repo / ".cdev" / "templates").mkdir(parents=True)
+    (repo / ".cdev" / "templates" / "x.toml").write_text('[[agents]]\nid = "a"\nfiles = "api/**"\n')
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("p")
+        screen = app.screen
+        await pilot.press("t")
+        await wait_until(pilot, lambda: app.screen is screen)
+        notices = [n.message for n in app._notifications]
+        assert any("x.toml: agents[0].files must be a list of globs" in n for n in notices)
+        assert screen.plan is None

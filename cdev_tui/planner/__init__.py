@@ -17,6 +17,9 @@ This package re-exports its public API; the modules hold one concern each:
 - :mod:`~cdev_tui.planner.validate`: :class:`PlanProblem` and :func:`validate_plan`.
 - :mod:`~cdev_tui.planner.serialise`: the plan as JSON, its default path and saving.
 - :mod:`~cdev_tui.planner.ai`: the AI decomposer.
+- :mod:`~cdev_tui.planner.templates`: workflow templates (``.cdev/templates/<name>.toml``, built-in ones).
+- :mod:`~cdev_tui.planner.template_plan`: a template applied to a task (conditional steps, claimed files).
+- :mod:`~cdev_tui.planner.calibrate`: estimates scaled by how long finished agents really took.
 
 Importing this package loads neither textual, openai nor git (``cdev_tui.llm`` is imported only when
 :func:`ai_decompose` runs).
@@ -32,6 +35,15 @@ from cdev_tui.planner.ai import (
     ai_messages,
     plan_from_ai_answer,
     repo_index_text,
+)
+from cdev_tui.planner.calibrate import (
+    Calibration,
+    FinishedAgent,
+    calibrate_estimates,
+    calibrate_plan,
+    calibration_from,
+    finished_history,
+    repository_history,
 )
 from cdev_tui.planner.decompose import decompose, estimate_minutes, snake_case
 from cdev_tui.planner.derived import VALIDATION_STEPS, merge_order_fits, normalise, with_derived
@@ -53,6 +65,17 @@ from cdev_tui.planner.tasks import (
     task_from_issue,
     task_from_text,
 )
+from cdev_tui.planner.template_plan import glob_matcher, made_notes, plan_from_template, task_words
+from cdev_tui.planner.templates import (
+    TEMPLATES_DIR,
+    Template,
+    TemplateInfo,
+    TemplateStep,
+    list_templates,
+    load_template,
+    parse_template,
+    read_template,
+)
 from cdev_tui.planner.validate import PlanProblem, validate_plan
 
 __all__ = [
@@ -62,35 +85,54 @@ __all__ = [
     "MAX_INDEX_FILE_BYTES",
     "MAX_INDEX_LINES",
     "MAX_TASK_BYTES",
+    "TEMPLATES_DIR",
     "VALIDATION_STEPS",
+    "Calibration",
+    "FinishedAgent",
     "PlanProblem",
     "RepoFile",
     "RepoIndex",
     "TaskSpec",
+    "Template",
+    "TemplateInfo",
+    "TemplateStep",
     "ai_decompose",
     "ai_messages",
+    "calibrate_estimates",
+    "calibrate_plan",
+    "calibration_from",
     "decompose",
     "default_plan_path",
     "estimate_minutes",
     "fetch_linear_issue",
     "find_cycles",
     "find_linear_cache",
+    "finished_history",
+    "glob_matcher",
     "index_repo",
     "is_test_path",
+    "list_templates",
     "load_linear_task",
     "load_task_file",
+    "load_template",
+    "made_notes",
     "merge_order",
     "merge_order_fits",
     "normalise",
     "ownership_summary",
+    "parse_template",
     "plan_from_ai_answer",
+    "plan_from_template",
     "plan_to_dict",
+    "read_template",
     "repo_index_text",
+    "repository_history",
     "requirements_from_text",
     "save_plan",
     "snake_case",
     "task_from_issue",
     "task_from_text",
+    "task_words",
     "validate_plan",
     "with_derived",
 ]
