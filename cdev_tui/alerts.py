@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 from cdev_tui.errors import CdevError
 
 if TYPE_CHECKING:
+    from cdev_tui.conflicts.report import ConflictReport
+    from cdev_tui.security.deps.model import DepsReport
+    from cdev_tui.security.model import ScanReport
     from cdev_tui.store import Store, TimingRow
     from cdev_tui.workspace import WorkspaceSnapshot
 
@@ -44,6 +47,17 @@ class AlertSettings:
     """How many median absolute deviations above its median an operation must take to count as slow."""
     slow_window: int = 30
     """How many earlier runs of an operation make its baseline (at least 8 are needed)."""
+    pace_score: float = 6.0
+    """How many median absolute deviations above an agent's usual time per checklist item its current item
+    must take to count as slow (its baseline: the items it finished in the last day, at least 3)."""
+    pace_minutes: int = 10
+    """An item must also have taken at least this long before its slowness is told."""
+    conflicts: bool = True
+    """A conflict newly predicted between two agents, or with the target branch, raises an alert."""
+    secrets: bool = True
+    """A secret or a vulnerable dependency found in an agent's work raises an alert."""
+    tests: bool = True
+    """Tests failing while an agent was integrated raise an alert."""
     webhooks: tuple[Webhook, ...] = field(default=())
     bell: bool = False
     desktop: bool = False
@@ -59,11 +73,14 @@ class Alert:
     message: str
     since: float
     """When the condition began (epoch seconds)."""
+    instance: str = ""
+    """What tells this condition from another of the same rule and subject when its start is not known
+    (the files of a conflict, a finding's fingerprint); empty: its start does."""
 
     @property
     def key(self) -> str:
         """Identifies this alert across evaluations (the same condition is told once)."""
-        return f"{self.rule}:{self.subject}:{self.since:.0f}"
+        return f"{self.rule}:{self.subject}:{self.instance or f'{self.since:.0f}'}"
 
     def to_json(self) -> dict[str, Any]:
         """The alert as ``alerts --format json`` prints it."""
@@ -79,8 +96,15 @@ def evaluate(
     sessions: Mapping[str, Any],
     settings: AlertSettings,
     now: float,
+    *,
+    conflicts: ConflictReport | None = None,
+    findings: ScanReport | None = None,
+    deps: DepsReport | None = None,
 ) -> list[Alert]:
-    """Every alert firing now."""
+    """Every alert firing now: the fixed rules, the learned ones (from the store), and those of the latest
+    conflict prediction and security scans when they are given."""
+    from cdev_tui import alert_rules
+
     alerts: list[Alert] = []
     for agent in snapshot.agents:
         facts = agent.facts
@@ -113,6 +137,13 @@ def evaluate(
                 alerts.append(Alert("waiting-for-human", agent.agent_id, text, session.since))
     if store is not None:
         alerts += slow_operations(store.timings(limit=5000), settings)
+        alerts += alert_rules.slow_pace(store.snapshots(since=now - 86400), settings, now)
+        if settings.tests:
+            alerts += alert_rules.failed_tests(store, now)
+    if conflicts is not None and settings.conflicts:
+        alerts += alert_rules.predicted_conflicts(conflicts, now)
+    if settings.secrets:
+        alerts += alert_rules.security_findings(findings, deps, now)
     return alerts
 
 
@@ -154,11 +185,11 @@ def parse_alerts(data: Any, source: str) -> AlertSettings:
             raise CdevError(f"{source}: unknown key alerts.{key} (known: {', '.join(sorted(known))})")
         if key == "webhooks":
             changes[key] = _webhooks(value, where)
-        elif key in ("stalled", "bell", "desktop"):
+        elif key in ("stalled", "bell", "desktop", "conflicts", "secrets", "tests"):
             if not isinstance(value, bool):
                 raise CdevError(f"{where} must be true or false, got {value!r}")
             changes[key] = value
-        elif key == "slow_score":
+        elif key in ("slow_score", "pace_score"):
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise CdevError(f"{where} must be a positive number, got {value!r}")
             changes[key] = float(value)

@@ -30,6 +30,8 @@ class CdevApp(VoiceControlMixin, App[None]):
         for c in scoped("app")
         if c.keys
     ]
+    alert_seconds = 30.0
+    """How often the alert rules are evaluated while nothing changes (0: never, e.g. for frozen-clock tests)."""
 
     def __init__(
         self, service: WorkspaceService, *, resolve: Path | None = None, resolve_only: list[str] | None = None
@@ -144,6 +146,13 @@ class CdevApp(VoiceControlMixin, App[None]):
     def action_rescan(self) -> None:
         """Scan every worktree for secrets again."""
         self.main.rescan()
+
+    def action_alerts(self) -> None:
+        """List the alerts firing now (key !)."""
+        from cdev_tui.screens.alerts import AlertsScreen
+
+        if not isinstance(self.screen, AlertsScreen):
+            self.push_screen(AlertsScreen(self.main))
 
     def action_help(self) -> None:
         """Show the help screen."""

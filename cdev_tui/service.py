@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from cdev_tui.config import Config, load_config
 from cdev_tui.errors import CdevError
+from cdev_tui.service_alerts import AlertsService
 from cdev_tui.service_security import Cancel, SecurityService
 from cdev_tui.service_sessions import SessionsService
 from cdev_tui.status import AgentStatus
@@ -25,11 +26,12 @@ if TYPE_CHECKING:  # the modules themselves load in the worker that first needs 
     from cdev_tui.metrics import MetricsSummary
     from cdev_tui.object_cache import ObjectCache
     from cdev_tui.store import Store
+    from cdev_tui.telemetry import Telemetry
     from cdev_tui.workspace import WorkspaceLoader, WorkspacePaths, WorkspaceSnapshot
     from cdev_tui.workspace.last_known import LastKnown
 
 
-class WorkspaceService(SecurityService, SessionsService):
+class WorkspaceService(SecurityService, SessionsService, AlertsService):
     """Loads the workspace, runs the engines and records history in the store.
 
     Where the repository's parts are (``paths``) and the store are worked out on first use, in the
@@ -58,7 +60,10 @@ class WorkspaceService(SecurityService, SessionsService):
         self._lock = threading.Lock()
         self._recorded: dict[str, tuple[str, int, int, int, int]] = {}
         self._compacted_at: float | None = None
+        self._last_prediction: list[Any] = []
         self.last_sync_message: str | None = None
+        self.telemetry: Telemetry | None = None
+        """The OTLP export of the store's timings and the workspace figures (None: no endpoint configured)."""
         """What the last coordination-status sync did ("... is up to date", or the changes it wrote)."""
 
     @property
@@ -80,6 +85,9 @@ class WorkspaceService(SecurityService, SessionsService):
                 from cdev_tui.store import Store, default_db_path
 
                 self._store = Store(self._db or default_db_path(paths.common_dir))
+                from cdev_tui.telemetry import start_telemetry
+
+                self.telemetry = start_telemetry(self.config, self._store, paths.repo.name)
             return self._store
 
     @property
@@ -222,6 +230,8 @@ class WorkspaceService(SecurityService, SessionsService):
         from cdev_tui.store import AgentSnapshotRow
 
         self.store.record_timing(op, self.timer() - started, f"{len(snapshot.agents)} agents")
+        if self.telemetry is not None:
+            self.telemetry.observe(snapshot)
         self._save_last_known("workspace", snapshot, snapshot.taken_at)
         now = self.wall_clock()
         rows = []
@@ -263,11 +273,14 @@ class WorkspaceService(SecurityService, SessionsService):
         *,
         previous: ConflictReport | None = None,
         changed_agents: set[str] | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> ConflictReport:
         """Predicted conflicts for every agent pair and against the target.
 
         Given the ``previous`` report and the agents changed since (None: all of them), only the worktrees
         of changed agents are looked at again and only the pairs with a changed side are merged again.
+        ``progress(done, total)`` counts worktrees looked at and merges run (the total grows as they are
+        planned).
         """
         from cdev_tui.conflicts import AgentRef, predict_conflicts
 
@@ -296,17 +309,31 @@ class WorkspaceService(SecurityService, SessionsService):
             snapshot.paths.target,
             refs,
             cancel=cancel,
+            progress=progress,
             previous=previous,
             changed_agents=changed_agents,
             cache=self.objects,
         )
         self.objects.flush()
         report = replace(report, seconds=self.timer() - started)
-        detail = f"{report.git_calls} git calls, {report.reused_pairs} pairs reused"
+        detail = (
+            f"{len(refs)} agents, {len(report.pairs) + len(report.vs_target)} comparisons, "
+            f"{report.git_calls} git calls, {report.reused_pairs} pairs reused"
+        )
         self.store.record_timing("conflicts.predict", report.seconds, detail)
         if not report.cancelled:
+            self._record_prediction(report)
             self._save_last_known("conflicts", report, self.wall_clock())
         return report
+
+    def _record_prediction(self, report: ConflictReport) -> None:
+        """Keep the predicted conflicts, to be judged by the next integration (only when they changed)."""
+        from cdev_tui.metrics_outcomes import prediction_rows, same_prediction
+
+        rows = prediction_rows(report, self.wall_clock())
+        if not same_prediction(rows, self._last_prediction):
+            self._last_prediction = rows
+            self.store.record_outcomes(rows)
 
     def start_trial(
         self, snapshot: WorkspaceSnapshot, a: str, b: str, *, against_target: bool, merge_order: list[str]
@@ -365,6 +392,25 @@ class WorkspaceService(SecurityService, SessionsService):
         for row in self.store.snapshots(since=now - 7 * 86400):
             rows.setdefault(row.agent_id, []).append(row)
         return forecast_run(snapshot, rows, now)
+
+    def metrics_history(self, range_name: str, snapshot: WorkspaceSnapshot | None = None) -> Any:
+        """The plots' series and the replay's moments over a named time range (a :class:`HistoryView`), with
+        the run's expected finish from the pace in that range when the workspace is given."""
+        from cdev_tui.forecast import forecast_run
+        from cdev_tui.metrics_history import build_history, range_start, wait_intervals
+
+        self.store.flush()
+        now = self.wall_clock()
+        start = range_start(range_name, now, self.store.first_snapshot_time())
+        snapshots, timings = self.store.history_since(start)
+        waits = wait_intervals(snapshots, self.store.session_intervals("waiting", start), now)
+        forecast = None
+        if snapshot is not None:
+            by_agent: dict[str, list[Any]] = {}
+            for row in snapshots:
+                by_agent.setdefault(row.agent_id, []).append(row)
+            forecast = forecast_run(snapshot, by_agent, now)
+        return build_history(range_name, start, now, snapshots, timings, waits, forecast)
 
     def human_wait(self) -> dict[str, dict[str, float]]:
         """Seconds each agent's work waited for a person (its program asking, its work not committed) and
@@ -477,29 +523,53 @@ class WorkspaceService(SecurityService, SessionsService):
         """Merge the agents into a new integration branch (see :func:`cdev_tui.integrate.integrate`)."""
         from cdev_tui.integrate import integrate
 
-        started = self.timer()
+        started, started_at = self.timer(), self.wall_clock()
         result = integrate(
             snapshot, test_command=options.pop("test_command", self.config.test_command), **options
         )
         outcome = "ok" if result.ok else (result.stopped_reason or "stopped")
         self.store.record_timing("integrate", self.timer() - started, f"{len(result.steps)} steps")
         self.store.record_event("integrate", f"{result.branch}: {outcome}")
+        self._record_integration(result, started_at)
         return result
+
+    def _record_integration(self, result: Any, started_at: float) -> None:
+        """Each step's merge timed with its size, and its outcome kept for the merge figures."""
+        from cdev_tui.metrics_outcomes import integration_rows
+
+        for step in result.steps:
+            size = f"{len(step.files_changed)} files, {len(step.conflicted_files or step.resolved_files)} conflicted"
+            self.store.record_timing("integrate.merge", step.seconds, size)
+        self.store.record_outcomes(integration_rows(result, started_at))
+
+    def record_refused(self, problems: list[Any]) -> None:
+        """Keep which agents the security gate refused to integrate (pre-flight ``security`` problems)."""
+        from cdev_tui.metrics_outcomes import refusal_rows
+
+        rows = refusal_rows(problems, self.wall_clock())
+        if rows:
+            self.store.record_outcomes(rows)
 
     def finish_integration(self, branch: str) -> str:
         """Merge an integration branch into the target (the user has confirmed); returns the new target commit."""
         from cdev_tui.integrate import finish
 
+        started = self.timer()
         commit = finish(self.paths.repo, branch, self.paths.target, confirm=True)
+        self.store.record_timing(
+            "integrate.finish", self.timer() - started, f"{branch} into {self.paths.target}"
+        )
         self.store.record_event(
             "integrate.finish", f"{branch} merged into {self.paths.target} at {commit[:8]}"
         )
         return commit
 
     def close(self) -> None:
-        """Finish pending writes (nothing to do when the store was never opened)."""
+        """Finish pending writes (nothing to do when the store was never opened), then send pending telemetry."""
         if self._store is not None:
             self._store.close()
+        if self.telemetry is not None:
+            self.telemetry.shutdown()
 
 
 FETCH_TIMEOUT = 60.0

@@ -78,7 +78,9 @@ class SecurityService:
         )
         report = replace(report, seconds=self.timer() - started)
         self.store.record_timing(
-            "security.scan", report.seconds, f"{report.files_scanned} files, {report.files_from_cache} cached"
+            "security.scan",
+            report.seconds,
+            f"{report.files_scanned} files, {report.bytes_scanned} bytes, {report.files_from_cache} cached",
         )
         self._count_blob_cache(report)
         return report
@@ -111,7 +113,11 @@ class SecurityService:
             progress=progress,
         )
         report = replace(report, seconds=self.timer() - started)
-        self.store.record_timing("security.history", report.seconds, f"{len(changes)} blobs")
+        self.store.record_timing(
+            "security.history",
+            report.seconds,
+            f"{len(changes)} blobs, {report.files_scanned} files, {report.bytes_scanned} bytes",
+        )
         self._count_blob_cache(report)
         return report
 

@@ -19,6 +19,7 @@ from cdev_tui.commands import PANES
 from cdev_tui.errors import CdevError
 from cdev_tui.executor import lower_thread_priority
 from cdev_tui.screens.agents import AgentsPane
+from cdev_tui.screens.alert_jobs import AlertJobsMixin
 from cdev_tui.screens.conflicts import ConflictsPane
 from cdev_tui.screens.metrics import MetricsPane
 from cdev_tui.screens.pane import LazyPane, Pane
@@ -44,7 +45,7 @@ STORM_MAX = 3.0
 """A storm longer than this still refreshes every so often."""
 
 
-class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[None]):
+class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, AlertJobsMixin, Screen[None]):
     """Agents, Conflicts, Security and Metrics, kept current by file watching."""
 
     # Messages are plain classes rather than dataclasses: each dataclass costs a millisecond of start-up.
@@ -64,6 +65,13 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
             super().__init__()
             self.report = report
             self.request = request
+
+    class ConflictsProgress(Message):
+        """How far the running conflict prediction got (a ``JobProgress``)."""
+
+        def __init__(self, progress: Any) -> None:
+            super().__init__()
+            self.progress = progress
 
     def __init__(self, service: WorkspaceService) -> None:
         super().__init__()
@@ -95,7 +103,7 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
                 "agents": agents if last_known is not None else LazyPane(agents),
                 "conflicts": LazyPane(ConflictsPane(id="conflicts-pane")),
                 "security": LazyPane(SecurityPane(id="security-pane")),
-                "metrics": LazyPane(MetricsPane(id="metrics-pane")),
+                "metrics": LazyPane(MetricsPane(self.service.metrics_history, id="metrics-pane")),
             }
             for number, (pane_id, title) in enumerate(PANES, start=1):
                 with TabPane(f"{number} {title}", id=pane_id):
@@ -122,6 +130,17 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
             return  # opened for the merge editor alone (cdev-tui resolve): no dashboard behind it
         self.call_after_refresh(self.load_workspace)  # the first frame first, then git
         self.start_remote_fetching()  # only with remote_agents configured
+
+    def update_header(self) -> None:
+        """The header's subtitle: repository → target, agents waiting for a person, alerts not yet seen."""
+        paths = self.snapshot.paths if self.snapshot is not None else None
+        parts = [f"{paths.repo.name} → {paths.target}" if paths is not None else self.service.start.name]
+        waiting = sum(1 for info in self.sessions.values() if str(info.state) == "waiting")
+        if waiting:
+            parts.append(f"◐ {waiting} waiting for you")
+        if self.unseen_alerts:
+            parts.append(f"⚠ {self.unseen_alerts} alerts (!)")
+        self.sub_title = "  ·  ".join(parts)
 
     def _deliver(self, pane_type: type[Pane], method: str, value: Any) -> None:
         """Hand a result to a pane now if it is mounted, and keep it for when it mounts."""
@@ -349,13 +368,19 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
     def _predict_conflicts(
         self, snapshot: WorkspaceSnapshot, previous: Any, changed_agents: set[str] | None, request: int
     ) -> None:
+        from cdev_tui.progress import job_reporter
+
         lower_thread_priority()
         worker = get_current_worker()
+        progress = job_reporter(
+            "Predicting conflicts", lambda p: self.post_message(self.ConflictsProgress(p)), unit="steps"
+        )
         report = self.service.predict_conflicts(
             snapshot,
             cancel=lambda: worker.is_cancelled,
             previous=previous,
             changed_agents=changed_agents,
+            progress=progress,
         )
         if not worker.is_cancelled:
             self.post_message(self.ConflictsPredicted(report, request))
@@ -386,12 +411,13 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
         worker = get_current_worker()
         metrics = self.service.metrics(snapshot)
         if not worker.is_cancelled:  # a newer computation was asked for: this one would overwrite it late
-            self.post_message(self._MetricsReady(metrics))
+            self.post_message(self._MetricsReady(metrics, snapshot))
 
     class _MetricsReady(Message):
-        def __init__(self, metrics: Any) -> None:
+        def __init__(self, metrics: Any, snapshot: WorkspaceSnapshot) -> None:
             super().__init__()
             self.metrics = metrics
+            self.snapshot = snapshot
 
     def _start_refresh(self) -> None:
         if self._refreshing or not self._pending or self.snapshot is None:
@@ -410,7 +436,7 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
         self.snapshot = message.snapshot
         self._deliver(AgentsPane, "show_snapshot", (message.snapshot,))
         if first:
-            self.sub_title = f"{message.snapshot.paths.repo.name} → {message.snapshot.paths.target}"
+            self.update_header()
         if first or message.changed is None:
             for notice in message.snapshot.notices:
                 self.notify(notice, severity="warning", timeout=8)
@@ -419,8 +445,15 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
         if message.snapshot is not previous:
             self._ask_conflicts(message.snapshot, previous, message.changed)
             self._compute_metrics(message.snapshot)
+            if not first:
+                self.ask_alerts()
         if first:
             self._scan(message.snapshot)
+            self.start_alerts()
+            if self.service.telemetry is not None:  # an endpoint refusing exports is a notice, not stderr
+                self.service.telemetry.report = lambda text: self.app.notify(
+                    text, title="Telemetry", severity="warning", timeout=10
+                )
         elif message.changed is not None and previous is not None and self._scan_report is not None:
             touched = self.service.loader.agents_touched(previous, message.changed)
             if touched:
@@ -483,12 +516,17 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
             self.notify, "Trial done: what you wrote is learned for the real merge.", timeout=6
         )
 
+    @on(ConflictsProgress)
+    def _on_conflicts_progress(self, message: ConflictsProgress) -> None:
+        self._deliver(ConflictsPane, "show_progress", (message.progress,))
+
     @on(ConflictsPredicted)
     def _on_conflicts(self, message: ConflictsPredicted) -> None:
         if message.request == self._conflicts_asked and not message.report.cancelled:
             self._conflicts, self._conflicts_changed = message.report, set()
         self._deliver(ConflictsPane, "show_report", (message.report,))
         self._refresh_metrics()
+        self.ask_alerts()
 
     def _refresh_metrics(self) -> None:
         if self.snapshot is not None:
@@ -496,7 +534,7 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, Screen[N
 
     @on(_MetricsReady)
     def _on_metrics(self, message: _MetricsReady) -> None:
-        self._deliver(MetricsPane, "show_metrics", (message.metrics,))
+        self._deliver(MetricsPane, "show_metrics", (message.metrics, message.snapshot))
 
     @on(AgentsPane.AttachRequested)
     def _attach_requested(self, message: AgentsPane.AttachRequested) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from textual import work
 from textual.message import Message
 
+from cdev_tui.desktop import notify_desktop
 from cdev_tui.errors import CdevError
 
 PEEK_SECONDS = 0.5
@@ -88,10 +89,7 @@ class SessionJobsMixin:
         self._deliver(AgentsPane, "show_sessions", (message.sessions,))  # type: ignore[attr-defined]
         for info in self.service.record_session_states(message.sessions, previous):
             self._tell_waiting(info)
-        waiting = sum(1 for info in message.sessions.values() if str(info.state) == "waiting")
-        repo = self.snapshot.paths if self.snapshot is not None else None
-        base = f"{repo.repo.name} → {repo.target}" if repo is not None else self.service.start.name
-        self.sub_title = f"{base}  ·  ◐ {waiting} waiting for you" if waiting else base  # type: ignore[attr-defined]
+        self.update_header()  # type: ignore[attr-defined]
         self._peek_tick()
 
     def _tell_waiting(self, info: Any) -> None:
@@ -104,12 +102,8 @@ class SessionJobsMixin:
         )
         if config.session_bell:
             self.app.bell()
-        if config.session_desktop_notify and shutil.which("notify-send"):
-            subprocess.Popen(
-                ["notify-send", "cdev-tui", f"{info.agent_id} is waiting for you"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+        if config.session_desktop_notify:
+            notify_desktop(f"{info.agent_id} is waiting for you")
 
     # -- peeking ---------------------------------------------------------------------------------------------
 

@@ -47,6 +47,8 @@ PHRASES: list[tuple[str, str, str | None, dict[str, str | int]]] = [
     (" Next agent.", "app", "agents.next", {}),
     ("Rescan.", "app", "app.rescan", {}),
     ("Help?", "app", "app.help", {}),
+    ("show me the alerts", "app", "app.alerts", {}),
+    ("Alerts.", "app", "app.alerts", {}),
     (" Quit.", "app", "app.quit", {}),
     ("Keep both.", "merge", "merge.both", {}),
     ("Undo.", "merge", "merge.undo", {}),

@@ -8,6 +8,8 @@ import pytest
 from textual.pilot import Pilot
 
 from cdev_tui.demo import build_demo
+from cdev_tui.demo_history import seed_history
+from cdev_tui.store import Store
 from tests.apptools import FROZEN_NOW, frozen_app, wait_for_everything, wait_until
 
 SIZE = (130, 40)
@@ -52,4 +54,14 @@ def press_after_loading(*keys: str):
 def test_pane_looks(pane: str, keys: tuple[str, ...], demo: Path, tmp_path: Path, snap_compare) -> None:
     """Each pane renders the demo's real data the same way every time."""
     app = frozen_app(demo, tmp_path / "c.db")
+    assert snap_compare(app, terminal_size=SIZE, run_before=press_after_loading(*keys))
+
+
+def test_replay_shows_the_agents_as_they_were(demo: Path, tmp_path: Path, snap_compare) -> None:
+    """Stepping the replay back 12 recorded moments shows the demo's agents as the store saw them then."""
+    store = Store(tmp_path / "c.db")
+    seed_history(store, FROZEN_NOW.timestamp())
+    store.close()
+    app = frozen_app(demo, tmp_path / "c.db")
+    keys = ("4", *["comma"] * 12)
     assert snap_compare(app, terminal_size=SIZE, run_before=press_after_loading(*keys))

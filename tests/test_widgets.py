@@ -1,11 +1,10 @@
-"""Table cells and the sparkline render what a user should read."""
+"""Table cells, plots and the replay slider render what a user should read."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from cdev_tui.widgets.cells import display_path, progress_bar, status_text
-from cdev_tui.widgets.sparkline import sparkline_text
 from cdev_tui.workspace import AgentStatus
 
 
@@ -19,11 +18,26 @@ def test_status_text_names_what_blocks() -> None:
     assert status_text(AgentStatus.BLOCKED, "on auth_agent").plain == "⏸ blocked on auth_agent"
 
 
-def test_sparkline_uses_a_fixed_scale_and_resamples() -> None:
-    assert sparkline_text([0.0, 0.5, 1.0], 10).plain == " ▄█"
-    assert sparkline_text([0.5, 0.5], 10).plain == "▄▄"  # flat progress stays half-height
-    wide = sparkline_text([i / 99 for i in range(100)], 10).plain
-    assert len(wide) == 10 and wide[-1] == "█"
+def test_plots_count_time_back_from_now_in_a_unit_fitting_the_range() -> None:
+    from cdev_tui.widgets.history_plot import steps, time_unit
+
+    assert time_unit(3600) == (60.0, "minutes")
+    assert time_unit(86400) == (3600.0, "hours")
+    assert time_unit(30 * 86400) == (86400.0, "days")
+    # a value holds until the next point: the line turns a corner instead of sloping
+    assert steps([(0, 4.0), (10, 3.0), (20, 3.0)]) == [(0, 4.0), (10, 4.0), (10, 3.0), (20, 3.0)]
+
+
+def test_replay_slider_says_how_long_ago() -> None:
+    from cdev_tui.widgets.replay_slider import ago
+
+    assert [ago(0.2), ago(42), ago(300), ago(3 * 3600 + 5), ago(2 * 86400)] == [
+        "now",
+        "42 s ago",
+        "5 min ago",
+        "3 h ago",
+        "2 d ago",
+    ]
 
 
 def test_display_path() -> None:

@@ -26,14 +26,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, service: Any) -> int:
-    from cdev_tui.alerts import AlertSettings, evaluate
-
-    settings = service.config.alerts or AlertSettings()
+    settings = service.alert_settings
     snapshot = service.load()
-    alerts = evaluate(
-        snapshot, service.store, service.session_states(snapshot), settings, service.wall_clock()
-    )
-    failed = _notify(service, settings, alerts) if args.notify else []
+    alerts = service.evaluate_alerts(snapshot, service.session_states(snapshot), **_latest(service))
+    failed: list[str] = []
+    if args.notify:
+        if not settings.webhooks:
+            print("cdev-tui: --notify: no webhooks in the [alerts] table of the config", file=sys.stderr)
+        else:
+            failed = list(service.post_alerts(alerts).failures)
+            for failure in failed:
+                print(f"cdev-tui: {failure} (the alerts stay to be posted next time)", file=sys.stderr)
     if args.format == "json":
         print_json({"alerts": [a.to_json() for a in alerts], "undelivered": failed})
     elif alerts:
@@ -44,30 +47,12 @@ def _run(args: argparse.Namespace, service: Any) -> int:
     return EXIT_FOUND if alerts or failed else EXIT_OK
 
 
-def _notify(service: Any, settings: Any, alerts: list[Any]) -> list[str]:
-    """Post the alerts not posted before; what could not be delivered stays unposted for the next run."""
-    from urllib.parse import urlsplit
+def _latest(service: Any) -> dict[str, Any]:
+    """The newest conflict prediction the store kept (the app or ``cdev-tui conflicts`` made it), if any."""
+    from cdev_tui.errors import CdevError
 
-    from cdev_tui.webhooks import deliver
-
-    if not settings.webhooks:
-        print("cdev-tui: --notify: no webhooks in the [alerts] table of the config", file=sys.stderr)
-        return []
-    sent = {
-        row["message"] for row in service.store.query("SELECT message FROM events WHERE kind = 'alert.sent'")
-    }
-    fresh = [alert for alert in alerts if alert.key not in sent]
-    if not fresh:
-        return []
-    failed = []
-    deliveries = deliver(settings.webhooks, fresh)
-    for delivery in deliveries:
-        if not delivery.ok:
-            host = urlsplit(delivery.webhook.url).netloc  # the rest of a webhook URL is its secret
-            where = f"{delivery.webhook.kind} webhook at {host}"
-            failed.append(f"{where}: {delivery.error} after {delivery.attempts} attempts")
-            print(f"cdev-tui: {failed[-1]} (the alerts stay to be posted next time)", file=sys.stderr)
-    if not failed:
-        for alert in fresh:
-            service.store.record_event("alert.sent", alert.key, alert.subject)
-    return failed
+    try:
+        known = service.last_known("conflicts")
+    except CdevError:  # another repository's or version's: no prediction to go by
+        return {}
+    return {"conflicts": known.snapshot} if known is not None else {}

@@ -42,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if not demo_is_built(dest):
         print(f"cdev-tui: building the demo workspace in {dest}", file=sys.stderr)
         build_demo(dest)
+        if args.db is None:  # a store named on the command line is the user's, not the demo's
+            _seed_history(repo)
     if args.no_tui:
         if args.format == "json":
             print_json({"repo": str(repo), "worktrees_root": str(dest / "shopfront-work-trees")})
@@ -52,3 +54,17 @@ def run(args: argparse.Namespace) -> int:
 
     make_app(repo, db=args.db).run()
     return EXIT_OK
+
+
+def _seed_history(repo: Path) -> None:
+    """Give the new demo's store the story's past, for the Metrics pane to plot and replay."""
+    import time
+
+    from cdev_tui.demo_history import seed_history
+    from cdev_tui.store import Store, default_db_path
+
+    store = Store(default_db_path(repo / ".git"))
+    try:
+        seed_history(store, time.time())
+    finally:
+        store.close()

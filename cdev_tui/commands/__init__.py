@@ -7,6 +7,7 @@ their own; the app-wide commands (panes, agents, workflow, voice) are listed her
 from __future__ import annotations
 
 from cdev_tui.commands.merge_editor import MERGE_EDITOR_COMMANDS
+from cdev_tui.commands.metrics import METRICS_COMMANDS
 from cdev_tui.commands.model import _PANE_WORDS, PANES, SLOT, Command
 from cdev_tui.commands.security import SECURITY_COMMANDS
 
@@ -268,6 +269,15 @@ COMMANDS: tuple[Command, ...] = (
         spoken=("rescan", "rescan secrets", "scan for secrets", "secret scan"),
     ),
     Command(
+        "app.alerts",
+        "Alerts",
+        "exclamation_mark",
+        "alerts",
+        "List the alerts firing now and acknowledge them",
+        show_in_footer=False,
+        spoken=("show alerts", "alerts", "list the alerts"),
+    ),
+    Command(
         "app.help",
         "Help",
         "question_mark",
@@ -331,6 +341,7 @@ COMMANDS: tuple[Command, ...] = (
         spoken=("{number}", "number {number}", "option {number}", "choose {number}"),
     ),
     *SECURITY_COMMANDS,
+    *METRICS_COMMANDS,
 )
 
 

@@ -40,6 +40,25 @@ class Command:
         return f"{self.action}({', '.join(values)})" if values else self.action
 
 
+def pane_commands(
+    scope: str, group: str, rows: tuple[tuple[str, str, str, str, str, bool], ...]
+) -> tuple[Command, ...]:
+    """The commands of one pane, bound there only, from (name, title, keys, action, description, in footer)."""
+    return tuple(
+        Command(
+            f"{scope}.{name}",
+            title,
+            keys,
+            action,
+            description,
+            show_in_footer=footer,
+            group=group,
+            scope=scope,
+        )
+        for name, title, keys, action, description, footer in rows
+    )
+
+
 PANES: tuple[tuple[str, str], ...] = (
     ("agents", "Agents"),
     ("conflicts", "Conflicts"),

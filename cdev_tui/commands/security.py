@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from cdev_tui.commands.model import Command
+from cdev_tui.commands.model import Command, pane_commands
 
-SECURITY_COMMANDS: tuple[Command, ...] = tuple(
-    Command(
-        f"security.{name}",
-        title,
-        keys,
-        action,
-        description,
-        show_in_footer=footer,
-        group="Security",
-        scope="security",
-    )
-    for name, title, keys, action, description, footer in (
+SECURITY_COMMANDS: tuple[Command, ...] = pane_commands(
+    "security",
+    "Security",
+    (
         (
             "search",
             "Search findings",
@@ -80,6 +72,6 @@ SECURITY_COMMANDS: tuple[Command, ...] = tuple(
             "Stop reporting this rule in files matching a glob (recorded with a reason)",
             False,
         ),
-    )
+    ),
 )
 """Keys of the Security pane (they work while it has focus)."""
