@@ -106,9 +106,15 @@ HOUSEKEEPING = ("store.", "alert.")
 
 
 def summarize(
-    snapshot: WorkspaceSnapshot, store: Store | None, *, now: float | None = None, window_hours: float = 24.0
+    snapshot: WorkspaceSnapshot,
+    store: Store | None,
+    *,
+    now: float | None = None,
+    window_hours: float = 24.0,
+    series: bool = True,
 ) -> MetricsSummary:
-    """Summarise the current workspace and, when a store is given, its recent history."""
+    """Summarise the current workspace and, when a store is given, its recent history. ``series=False``
+    leaves out the progress series and throughput (the Metrics pane draws them from its own time range)."""
     agents = list(snapshot.agents)
     specs = [a.spec for a in agents]
     chain, chain_minutes = critical_path(specs)
@@ -122,9 +128,10 @@ def summarize(
     if store is not None:
         from cdev_tui.metrics_outcomes import summarize_outcomes
 
-        rows = store.snapshots(since=(now or time.time()) - window_hours * 3600)
-        history = progress_series(rows)
-        per_hour = items_per_hour(rows)
+        if series:
+            rows = store.snapshots(since=(now or time.time()) - window_hours * 3600)
+            history = progress_series(rows)
+            per_hour = items_per_hour(rows)
         timings = summarize_timings(store.timings())
         # Housekeeping (compactions, alerts already posted) is not what happened to the work.
         events = [e for e in store.events(limit=60) if not e.kind.startswith(HOUSEKEEPING)][:20]

@@ -12,9 +12,11 @@ import bisect
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from cdev_tui.forecast import RunForecast
-from cdev_tui.store import AgentSnapshotRow, TimingRow
+if TYPE_CHECKING:
+    from cdev_tui.forecast import RunForecast
+    from cdev_tui.store import AgentSnapshotRow, TimingRow
 
 RANGES: dict[str, float | None] = {
     "1h": 3600.0,
@@ -70,7 +72,14 @@ class HistoryView:
     """The times at which something changed, for the replay slider."""
     forecast: RunForecast | None = None
     """When the run is expected to finish, from the pace in this range (None without the workspace)."""
+    items_per_hour: float = 0.0
+    """Checklist items ticked per hour over the range."""
     _by_agent: dict[str, list[AgentSnapshotRow]] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def by_agent(self) -> dict[str, list[AgentSnapshotRow]]:
+        """Each agent's snapshots in the range (from its state when the range began), in time order."""
+        return self._by_agent
 
     def agents_at(self, moment: float) -> list[AgentSnapshotRow]:
         """Every agent as its latest snapshot at or before ``moment`` showed it (agents not seen yet left out)."""
@@ -100,7 +109,6 @@ def build_history(
     snapshots: Sequence[AgentSnapshotRow],
     timings: Sequence[TimingRow],
     waits: Sequence[WaitInterval],
-    forecast: RunForecast | None = None,
 ) -> HistoryView:
     """The plots' series and the replay's moments for ``start``..``now``.
 
@@ -121,7 +129,7 @@ def build_history(
         latency=tuple(_latency(timings, start, now)),
         human_wait=tuple(_human_wait(waits, start, now)),
         moments=tuple(_thin_moments(sorted(set(inside)))),
-        forecast=forecast,
+        items_per_hour=throughput(by_agent, start, now),
         _by_agent=by_agent,
     )
 
@@ -155,10 +163,22 @@ def plot_start(start: float, now: float, first_moments: Sequence[float]) -> floa
 
 def _burn_down(by_agent: dict[str, list[AgentSnapshotRow]], start: float, now: float) -> Iterable[Series]:
     for agent_id in sorted(by_agent):
-        points = [(max(r.ts, start), float(_remaining(r))) for r in by_agent[agent_id]]
+        rows = by_agent[agent_id]
+        if len(rows) > MAX_POINTS:  # thinned before anything is computed per row: a step keeps its last value
+            rows = [rows[high - 1] for high in _bucket_ends([r.ts for r in rows], start, now)]
+        points = [(max(r.ts, start), float(_remaining(r))) for r in rows]
         if points:
             points.append((now, points[-1][1]))
         yield Series(agent_id, tuple(_thin(_last_per_time(points), start, now)))
+
+
+def throughput(by_agent: dict[str, list[AgentSnapshotRow]], start: float, now: float) -> float:
+    """Checklist items ticked per hour from ``start`` to ``now`` (each agent from its state when it began)."""
+    hours = (now - start) / 3600
+    if hours <= 0:
+        return 0.0
+    gained = sum(max(0, rows[-1].done - rows[0].done) for rows in by_agent.values() if rows)
+    return gained / hours
 
 
 def _remaining(row: AgentSnapshotRow) -> int:
@@ -219,6 +239,21 @@ def _last_per_time(points: Sequence[tuple[float, float]]) -> list[tuple[float, f
     return kept
 
 
+def _bucket_ends(times: Sequence[float], start: float, end: float) -> list[int]:
+    """Where each of ``MAX_POINTS`` equal time buckets ends in ``times`` (sorted), empty buckets left out."""
+    width = (end - start) / MAX_POINTS
+    ends: list[int] = []
+    low = 0
+    for bucket in range(1, MAX_POINTS):
+        high = bisect.bisect_right(times, start + bucket * width, low)
+        if high > low:
+            ends.append(high)
+            low = high
+    if len(times) > low:
+        ends.append(len(times))
+    return ends
+
+
 def _thin(
     points: Sequence[tuple[float, float]], start: float, end: float, keep=None
 ) -> list[tuple[float, float]]:
@@ -226,15 +261,12 @@ def _thin(
     e.g. ``max`` so that a brief spike stays visible)."""
     if len(points) <= MAX_POINTS or end <= start:
         return list(points)
-    width = (end - start) / MAX_POINTS
-    buckets: dict[int, list[tuple[float, float]]] = {}
-    for ts, value in points:
-        buckets.setdefault(min(MAX_POINTS - 1, int((ts - start) // width)), []).append((ts, value))
     thinned = []
-    for bucket in sorted(buckets):
-        members = buckets[bucket]
-        value = keep(v for _, v in members) if keep is not None else members[-1][1]
-        thinned.append((members[-1][0], value))
+    low = 0
+    for high in _bucket_ends([ts for ts, _ in points], start, end):
+        value = points[high - 1][1] if keep is None else keep(v for _, v in points[low:high])
+        thinned.append((points[high - 1][0], value))
+        low = high
     return thinned
 
 

@@ -376,12 +376,13 @@ class WorkspaceService(SecurityService, SessionsService, AlertsService):
         remove_trial(self.paths.repo, trial.worktree)
         self.store.record_event("trial.end", f"{trial.theirs.name} into {trial.ours.name}")
 
-    def metrics(self, snapshot: WorkspaceSnapshot) -> MetricsSummary:
-        """Metrics for the workspace and its recorded history."""
+    def metrics(self, snapshot: WorkspaceSnapshot, *, series: bool = True) -> MetricsSummary:
+        """Metrics for the workspace and its recorded history (``series=False``: without the progress series
+        and throughput of the last day, which the Metrics pane takes from :meth:`metrics_history`)."""
         self.store.flush()
         from cdev_tui.metrics import summarize
 
-        return summarize(snapshot, self.store, now=self.wall_clock())
+        return summarize(snapshot, self.store, now=self.wall_clock(), series=series)
 
     def forecast(self, snapshot: WorkspaceSnapshot) -> Any:
         """Each agent's and the run's expected finish, from the last week of progress snapshots."""
@@ -401,16 +402,14 @@ class WorkspaceService(SecurityService, SessionsService, AlertsService):
 
         self.store.flush()
         now = self.wall_clock()
-        start = range_start(range_name, now, self.store.first_snapshot_time())
+        first = self.store.first_snapshot_time() if range_name == "all" else None
+        start = range_start(range_name, now, first)
         snapshots, timings = self.store.history_since(start)
         waits = wait_intervals(snapshots, self.store.session_intervals("waiting", start), now)
-        forecast = None
-        if snapshot is not None:
-            by_agent: dict[str, list[Any]] = {}
-            for row in snapshots:
-                by_agent.setdefault(row.agent_id, []).append(row)
-            forecast = forecast_run(snapshot, by_agent, now)
-        return build_history(range_name, start, now, snapshots, timings, waits, forecast)
+        view = build_history(range_name, start, now, snapshots, timings, waits)
+        if snapshot is None:
+            return view
+        return replace(view, forecast=forecast_run(snapshot, view.by_agent, now))
 
     def human_wait(self) -> dict[str, dict[str, float]]:
         """Seconds each agent's work waited for a person (its program asking, its work not committed) and

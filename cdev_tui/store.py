@@ -8,11 +8,12 @@ readable database.
 
 from __future__ import annotations
 
+import itertools
 import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
@@ -22,6 +23,20 @@ from typing import Any, NamedTuple
 from cdev_tui.errors import CdevError
 
 SCHEMA_VERSION = 7
+
+
+def _changes(
+    before: Sequence[tuple[Any, ...]], rows: Iterable[tuple[Any, ...]]
+) -> Iterator[AgentSnapshotRow]:
+    """One agent's snapshot rows (agent, status, done, total, dirty, ahead, ts) that differ from the row before
+    them, ``before`` (the last row earlier than those, if any) first."""
+    previous: tuple[Any, ...] | None = None
+    new_row = tuple.__new__  # a named tuple without _make's checks: a day of per-minute rows is read here
+    for row in itertools.chain(before, rows):
+        state = row[1:6]
+        if state != previous:
+            previous = state
+            yield new_row(AgentSnapshotRow, row)
 
 
 def default_db_path(git_common_dir: Path) -> Path:
@@ -521,8 +536,9 @@ class Store:
             conn.close()
 
     def history_since(self, start: float) -> tuple[list[AgentSnapshotRow], list[TimingRow]]:
-        """Each agent's last snapshot before ``start`` and all its snapshots since, then every timing since
-        ``start``, both in time order; read agent by agent and operation by operation through the indexes."""
+        """Each agent's last snapshot before ``start`` and its snapshots since that differ from the one before
+        them (a repeat adds nothing to a plot or a replay), then every timing since ``start``, both in time
+        order; read agent by agent and operation by operation through the indexes."""
         columns = "agent_id, status, done, total, dirty, ahead, ts"
         conn = sqlite3.connect(self.path, timeout=10)
         try:
@@ -536,8 +552,8 @@ class Store:
                 since = conn.execute(
                     f"SELECT {columns} FROM agent_snapshots WHERE agent_id = ? AND ts >= ? ORDER BY ts, id",
                     (agent_id, start),
-                ).fetchall()
-                snapshots += map(AgentSnapshotRow._make, before + since)
+                )
+                snapshots += _changes(before, since)
             timings: list[TimingRow] = []
             for (op,) in conn.execute("SELECT DISTINCT op FROM timings").fetchall():
                 rows = conn.execute(

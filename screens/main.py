@@ -409,7 +409,7 @@ class MainScreen(SecurityJobsMixin, RemoteFetchMixin, SessionJobsMixin, AlertJob
     def _compute_metrics(self, snapshot: WorkspaceSnapshot) -> None:
         lower_thread_priority()
         worker = get_current_worker()
-        metrics = self.service.metrics(snapshot)
+        metrics = self.service.metrics(snapshot, series=False)  # the pane plots its own time range
         if not worker.is_cancelled:  # a newer computation was asked for: this one would overwrite it late
             self.post_message(self._MetricsReady(metrics, snapshot))
 

@@ -130,7 +130,6 @@ class MetricsPane(Pane):
             progress_bar(metrics.overall_progress, metrics.items_done, metrics.items_total, width=12),
         )
         self._tile("agents", ", ".join(f"{n} {s}" for s, n in metrics.by_status.items()) or "none yet")
-        self._tile("throughput", f"{metrics.items_per_hour:.1f} items/h")
 
     def _tile(self, name: str, content: Any) -> None:
         self.query_one(f"#tile-{name}", Static).update(content)
@@ -184,6 +183,7 @@ class MetricsPane(Pane):
         waited = sum(s.points[-1][1] for s in history.human_wait if s.points)
         self._tile("waiting", f"{waited:.0f} min in {history.range_name}")
         self._tile("finish", _finish_text(history))
+        self._tile("throughput", f"{history.items_per_hour:.1f} items/h in {history.range_name}")
         slider = self.query_one(ReplaySlider)
         slider.set_moments(history.moments, history.end)
         self._show_replay(slider.moment)
