@@ -48,7 +48,8 @@ class WaitInterval:
 
     agent_id: str
     reason: str
-    """``program`` (its program asked something) or ``commit`` (work complete, not yet committed)."""
+    """``program`` (its program asked something), ``commit`` (work complete, not yet committed) or
+    ``stalled`` (in progress, nothing recorded moving for longer than the stall time)."""
     started: float
     ended: float
 
@@ -138,18 +139,23 @@ def wait_intervals(
     snapshots: Sequence[AgentSnapshotRow],
     program_waits: Iterable[tuple[str, float, float | None]],
     now: float,
+    stall_seconds: float | None = None,
 ) -> list[WaitInterval]:
-    """The spans work waited for a person: programs asking (from the session log), and agents whose
-    checklist was complete but whose work was not yet committed (from the snapshots)."""
+    """The spans work waited for a person: programs asking (from the session log); agents whose checklist was
+    complete but whose work was not yet committed; and, with ``stall_seconds``, agents in progress whose
+    recorded state did not move for longer than that (stalled from then until it moved again)."""
     waits = [
         WaitInterval(agent, "program", begun, now if ended is None else ended)
         for agent, begun, ended in program_waits
     ]
     following: dict[str, AgentSnapshotRow] = {}
     for row in reversed(snapshots):
+        after = following.get(row.agent_id)
+        until = after.ts if after else now
         if row.status == "complete":
-            after = following.get(row.agent_id)
-            waits.append(WaitInterval(row.agent_id, "commit", row.ts, after.ts if after else now))
+            waits.append(WaitInterval(row.agent_id, "commit", row.ts, until))
+        elif row.status == "in progress" and stall_seconds and until - row.ts > stall_seconds:
+            waits.append(WaitInterval(row.agent_id, "stalled", row.ts + stall_seconds, until))
         following[row.agent_id] = row
     return waits
 

@@ -405,7 +405,8 @@ class WorkspaceService(SecurityService, SessionsService, AlertsService):
         first = self.store.first_snapshot_time() if range_name == "all" else None
         start = range_start(range_name, now, first)
         snapshots, timings = self.store.history_since(start)
-        waits = wait_intervals(snapshots, self.store.session_intervals("waiting", start), now)
+        program_waits = self.store.session_intervals("waiting", start)
+        waits = wait_intervals(snapshots, program_waits, now, self.config.stall_minutes * 60)
         view = build_history(range_name, start, now, snapshots, timings, waits)
         if snapshot is None:
             return view

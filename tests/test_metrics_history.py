@@ -64,6 +64,19 @@ def test_series_of_an_hour_equal_what_the_timeline_says() -> None:
     assert view.moments == tuple(NOW - m * MIN for m in (50, 30, 20, 10))
 
 
+def test_an_agent_whose_state_does_not_move_past_the_stall_time_waited_stalled() -> None:
+    rows = [
+        snap("a", "in progress", 1, 100),
+        snap("a", "in progress", 2, 30),
+        snap("b", "in progress", 0, 20),
+    ]
+    waits = wait_intervals(rows, [], NOW, stall_seconds=30 * MIN)
+    stalled = sorted((w.agent_id, w.started, w.ended) for w in waits if w.reason == "stalled")
+    # a: no move from 100 to 30 min ago (stalled from 70), nor from 30 min ago to now (stalled from now on)
+    assert stalled == [("a", NOW - 70 * MIN, NOW - 30 * MIN)]
+    assert wait_intervals(rows, [], NOW) == []  # no stall time given: no stalled spans
+
+
 def test_a_short_history_is_plotted_over_its_own_span_and_waits_are_clipped_to_the_range() -> None:
     rows = [snap("a", "in progress", 0, 5), snap("a", "complete", 4, 2)]
     view = build_history("24h", range_start("24h", NOW, None), NOW, rows, [], wait_intervals(rows, [], NOW))
