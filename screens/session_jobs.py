@@ -49,6 +49,7 @@ class SessionJobsMixin:
             self.agent_id, self.screen, self.usage = agent_id, screen, usage
 
     _session_monitor: Any = None
+    _peek_timer: Any = None
     _peeked: tuple[Any, ...] = ()
     _usage_read: dict[str, float] | None = None
 
@@ -71,7 +72,8 @@ class SessionJobsMixin:
         monitor.worktrees = worktrees
         monitor.start()
         self._session_monitor = monitor
-        self.set_interval(PEEK_SECONDS, self._peek_tick)  # type: ignore[attr-defined]
+        # The peek tick runs only while some agent has a session: an idle app without any costs nothing.
+        self._peek_timer = self.set_interval(PEEK_SECONDS, self._peek_tick, pause=True)  # type: ignore[attr-defined]
 
     def _monitor_moved(self, sessions: dict[str, Any]) -> None:
         self.post_message(SessionJobsMixin.SessionsChanged(sessions))  # type: ignore[attr-defined]
@@ -86,6 +88,11 @@ class SessionJobsMixin:
 
         previous = self.sessions
         self._current_sessions = message.sessions
+        if self._peek_timer is not None:
+            if message.sessions:
+                self._peek_timer.resume()
+            else:
+                self._peek_timer.pause()
         self._deliver(AgentsPane, "show_sessions", (message.sessions,))  # type: ignore[attr-defined]
         for info in self.service.record_session_states(message.sessions, previous):
             self._tell_waiting(info)
