@@ -244,6 +244,9 @@ class IntegrateScreen(Screen[None]):
         if self.running:
             return
         if self.problems or not self.order:
+            self.service.record_refused(
+                self.problems
+            )  # agents the security gate kept out count in the metrics
             self.notify("Fix the pre-flight problems first (or allow them).", severity="warning")
             return
 

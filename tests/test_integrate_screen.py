@@ -53,3 +53,20 @@ async def test_preflight_problems_block_the_start(tmp_path: Path) -> None:
         assert screen.result is None and not screen.running
         branches = run_git(ws.repo, "branch", "--list", "integration-*")
         assert branches == ""
+
+
+async def test_an_agent_the_security_gate_keeps_out_counts_as_refused_in_the_metrics(tmp_path: Path) -> None:
+    from cdev_tui.demo import build_demo
+    from cdev_tui.store import Store
+
+    repo = build_demo(tmp_path / "demo").repo
+    app = make_app(repo, db=tmp_path / "c.db")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_until(pilot, lambda: app.main.snapshot is not None)
+        await pilot.press("i")
+        await wait_until(pilot, lambda: "auth_agent" in summary_text(app, "#integrate-problems"), timeout=60)
+        await pilot.press("g")  # refused: the planted token and vulnerable pin are not accepted
+        await pilot.pause(0.2)
+        app.service.store.flush()
+    refused = [r.subject for r in Store(tmp_path / "c.db").outcomes("integrate") if r.outcome == "refused"]
+    assert refused == ["auth_agent"]
