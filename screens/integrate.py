@@ -101,6 +101,7 @@ class IntegrateScreen(Screen[None]):
         self.snapshot = snapshot
         self.order: list[str] = []
         self.problems: list[Any] = []
+        self._refusal_recorded = False
         self.overridden: list[Any] = []
         """Security-gate problems the user chose to override (recorded as events when the run starts)."""
         self.result: Any = None
@@ -178,6 +179,7 @@ class IntegrateScreen(Screen[None]):
     @on(Preflight)
     def _show_preflight(self, message: Preflight) -> None:
         self.problems, self.order, self.everyone = message.problems, message.order, message.everyone
+        self._refusal_recorded = False
         self.overridden = message.overridden
         summary = Text()
         summary.append(f"{len(self.order)} agents", style="bold")
