@@ -101,7 +101,7 @@ class IntegrateScreen(Screen[None]):
         self.snapshot = snapshot
         self.order: list[str] = []
         self.problems: list[Any] = []
-        self._refusal_recorded = False
+        self._refused: set[str] = set()
         self.overridden: list[Any] = []
         """Security-gate problems the user chose to override (recorded as events when the run starts)."""
         self.result: Any = None
@@ -179,7 +179,6 @@ class IntegrateScreen(Screen[None]):
     @on(Preflight)
     def _show_preflight(self, message: Preflight) -> None:
         self.problems, self.order, self.everyone = message.problems, message.order, message.everyone
-        self._refusal_recorded = False
         self.overridden = message.overridden
         summary = Text()
         summary.append(f"{len(self.order)} agents", style="bold")
@@ -246,9 +245,10 @@ class IntegrateScreen(Screen[None]):
         if self.running:
             return
         if self.problems or not self.order:
-            self.service.record_refused(
-                self.problems
-            )  # agents the security gate kept out count in the metrics
+            # Agents the security gate keeps out count in the merge figures, once per agent on this screen.
+            refused = [p for p in self.problems if p.kind == "security" and p.agent not in self._refused]
+            self.service.record_refused(refused)
+            self._refused.update(p.agent for p in refused)
             self.notify("Fix the pre-flight problems first (or allow them).", severity="warning")
             return
 

@@ -65,7 +65,9 @@ async def test_an_agent_the_security_gate_keeps_out_counts_as_refused_in_the_met
         await wait_until(pilot, lambda: app.main.snapshot is not None)
         await pilot.press("i")
         await wait_until(pilot, lambda: "auth_agent" in summary_text(app, "#integrate-problems"), timeout=60)
-        await pilot.press("g", "g")  # refused (once): the planted token and vulnerable pin are not accepted
+        await pilot.press(
+            "g", "g"
+        )  # refused, told once: the planted token and vulnerable pin are not accepted
         await pilot.pause(0.2)
         app.service.store.flush()
     refused = [r.subject for r in Store(tmp_path / "c.db").outcomes("integrate") if r.outcome == "refused"]
