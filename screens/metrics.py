@@ -20,8 +20,8 @@ from textual.worker import get_current_worker
 from cdev_tui.commands import scoped
 from cdev_tui.metrics_history import DEFAULT_RANGE, RANGES
 from cdev_tui.screens.pane import Pane
-from cdev_tui.widgets.cells import progress_bar
-from cdev_tui.widgets.replay_slider import ReplaySlider, ago
+from cdev_tui.widgets.cells import age_text, progress_bar
+from cdev_tui.widgets.replay_slider import ReplaySlider
 
 if TYPE_CHECKING:
     from cdev_tui.metrics import MetricsSummary
@@ -217,13 +217,13 @@ def _finish_text(history: HistoryView) -> str:
         return "not enough history"
     if forecast.finish <= history.end:
         return "done"
-    return f"in {ago(forecast.finish - history.end).removesuffix(' ago')} (range {_span(forecast.early, forecast.late, history.end)})"
+    return f"in {age_text(forecast.finish - history.end)} (range {_span(forecast.early, forecast.late, history.end)})"
 
 
 def _span(early: float | None, late: float | None, now: float) -> str:
     if early is None or late is None:
         return "?"
-    return f"{ago(early - now).removesuffix(' ago')}–{ago(late - now).removesuffix(' ago')}"
+    return f"{age_text(max(0.0, early - now))}–{age_text(max(0.0, late - now))}"
 
 
 def _summary_grid(metrics: MetricsSummary) -> Table:

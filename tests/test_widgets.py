@@ -28,15 +28,14 @@ def test_plots_count_time_back_from_now_in_a_unit_fitting_the_range() -> None:
     assert steps([(0, 4.0), (10, 3.0), (20, 3.0)]) == [(0, 4.0), (10, 4.0), (10, 3.0), (20, 3.0)]
 
 
-def test_replay_slider_says_how_long_ago() -> None:
-    from cdev_tui.widgets.replay_slider import ago
+def test_the_replay_and_the_tiles_say_how_long_in_the_units_of_the_app() -> None:
+    from cdev_tui.widgets.cells import age_text
 
-    assert [ago(0.2), ago(42), ago(300), ago(3 * 3600 + 5), ago(2 * 86400)] == [
-        "now",
-        "42 s ago",
-        "5 min ago",
-        "3 h ago",
-        "2 d ago",
+    assert [age_text(42), age_text(300), age_text(3 * 3600 + 5), age_text(2 * 86400)] == [
+        "42 s",
+        "5 min",
+        "3 h",
+        "2 days",
     ]
 
 

@@ -13,18 +13,10 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from cdev_tui.widgets.cells import age_text
+
 LIVE = -1
 """The position that follows the newest moment as new ones are recorded."""
-
-
-def ago(seconds: float) -> str:
-    """A short "how long ago" (``now``, ``42 s ago``, ``5 min ago``, ``3 h ago``, ``2 d ago``)."""
-    if seconds < 1:
-        return "now"
-    for size, unit in ((86400, "d"), (3600, "h"), (60, "min")):
-        if seconds >= size:
-            return f"{seconds // size:.0f} {unit} ago"
-    return f"{seconds:.0f} s ago"
 
 
 class ReplaySlider(Widget, can_focus=True):
@@ -126,5 +118,5 @@ class ReplaySlider(Widget, can_focus=True):
         else:
             moment = self.moments[index]
             text.append(datetime.fromtimestamp(moment).strftime("%m-%d %H:%M:%S"), style="bold")
-            text.append(f" ({ago(self.now - moment)})", style="dim")
+            text.append(f" ({age_text(max(0.0, self.now - moment))} ago)", style="dim")
         return text
