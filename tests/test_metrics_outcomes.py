@@ -14,7 +14,8 @@ from cdev_tui.cli import main
 from cdev_tui.conflicts.learned import LearnedStore
 from cdev_tui.conflicts.session import ResolveSession
 from cdev_tui.metrics_outcomes import summarize_outcomes
-from cdev_tui.store import MIGRATIONS, SCHEMA_VERSION, OutcomeRow, Store, VoiceRow
+from cdev_tui.store import OutcomeRow, Store, VoiceRow
+from cdev_tui.store_schema import MIGRATIONS, SCHEMA_VERSION
 from tests.conflict_repos import merge_conflict
 from tests.test_integrate import build_workspace
 from tests.test_integrate_resolve import CONFLICTING

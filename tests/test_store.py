@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from cdev_tui.errors import CdevError
-from cdev_tui.store import SCHEMA_VERSION, AgentSnapshotRow, Store, default_db_path
+from cdev_tui.store import AgentSnapshotRow, Store, default_db_path
+from cdev_tui.store_schema import SCHEMA_VERSION
 
 
 def test_round_trip_and_wal(tmp_path: Path) -> None:
