@@ -137,7 +137,7 @@ def evaluate(
                 alerts.append(Alert("waiting-for-human", agent.agent_id, text, session.since))
     if store is not None:
         alerts += slow_operations(store.timings(limit=5000), settings)
-        alerts += alert_rules.slow_pace(store.snapshots(since=now - 86400), settings, now)
+        alerts += alert_rules.slow_pace(store.snapshot_changes(now - 86400), settings, now)
         if settings.tests:
             alerts += alert_rules.failed_tests(store, now)
     if conflicts is not None and settings.conflicts:

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING, Any
 from cdev_tui.config import Config, load_config
 from cdev_tui.errors import CdevError
 from cdev_tui.service_alerts import AlertsService
+from cdev_tui.service_metrics import MetricsService
 from cdev_tui.service_security import Cancel, SecurityService
 from cdev_tui.service_sessions import SessionsService
 from cdev_tui.status import AgentStatus
 
 if TYPE_CHECKING:  # the modules themselves load in the worker that first needs them
     from cdev_tui.conflicts import ConflictReport
-    from cdev_tui.metrics import MetricsSummary
     from cdev_tui.object_cache import ObjectCache
     from cdev_tui.store import Store
     from cdev_tui.telemetry import Telemetry
@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # the modules themselves load in the worker that first needs 
     from cdev_tui.workspace.last_known import LastKnown
 
 
-class WorkspaceService(SecurityService, SessionsService, AlertsService):
+class WorkspaceService(SecurityService, SessionsService, AlertsService, MetricsService):
     """Loads the workspace, runs the engines and records history in the store.
 
     Where the repository's parts are (``paths``) and the store are worked out on first use, in the
@@ -326,15 +326,6 @@ class WorkspaceService(SecurityService, SessionsService, AlertsService):
             self._save_last_known("conflicts", report, self.wall_clock())
         return report
 
-    def _record_prediction(self, report: ConflictReport) -> None:
-        """Keep the predicted conflicts, to be judged by the next integration (only when they changed)."""
-        from cdev_tui.metrics_outcomes import prediction_rows, same_prediction
-
-        rows = prediction_rows(report, self.wall_clock())
-        if not same_prediction(rows, self._last_prediction):
-            self._last_prediction = rows
-            self.store.record_outcomes(rows)
-
     def start_trial(
         self, snapshot: WorkspaceSnapshot, a: str, b: str, *, against_target: bool, merge_order: list[str]
     ) -> Any:
@@ -375,52 +366,6 @@ class WorkspaceService(SecurityService, SessionsService, AlertsService):
 
         remove_trial(self.paths.repo, trial.worktree)
         self.store.record_event("trial.end", f"{trial.theirs.name} into {trial.ours.name}")
-
-    def metrics(self, snapshot: WorkspaceSnapshot, *, series: bool = True) -> MetricsSummary:
-        """Metrics for the workspace and its recorded history (``series=False``: without the progress series
-        and throughput of the last day, which the Metrics pane takes from :meth:`metrics_history`)."""
-        self.store.flush()
-        from cdev_tui.metrics import summarize
-
-        return summarize(snapshot, self.store, now=self.wall_clock(), series=series)
-
-    def forecast(self, snapshot: WorkspaceSnapshot) -> Any:
-        """Each agent's and the run's expected finish, from the last week of progress snapshots."""
-        from cdev_tui.forecast import forecast_run
-
-        now = self.wall_clock()
-        rows: dict[str, list[Any]] = {}
-        for row in self.store.snapshots(since=now - 7 * 86400):
-            rows.setdefault(row.agent_id, []).append(row)
-        return forecast_run(snapshot, rows, now)
-
-    def metrics_history(self, range_name: str, snapshot: WorkspaceSnapshot | None = None) -> Any:
-        """The plots' series and the replay's moments over a named time range (a :class:`HistoryView`), with
-        the run's expected finish from the pace in that range when the workspace is given."""
-        from cdev_tui.forecast import forecast_run
-        from cdev_tui.metrics_history import build_history, range_start, wait_intervals
-
-        self.store.flush()
-        now = self.wall_clock()
-        first = self.store.first_snapshot_time() if range_name == "all" else None
-        start = range_start(range_name, now, first)
-        snapshots, timings = self.store.history_since(start)
-        program_waits = self.store.session_intervals("waiting", start)
-        waits = wait_intervals(snapshots, program_waits, now, self.config.stall_minutes * 60)
-        view = build_history(range_name, start, now, snapshots, timings, waits)
-        if snapshot is None:
-            return view
-        return replace(view, forecast=forecast_run(snapshot, view.by_agent, now))
-
-    def human_wait(self) -> dict[str, dict[str, float]]:
-        """Seconds each agent's work waited for a person (its program asking, its work not committed) and
-        on other agents, over the last 30 days of history."""
-        from cdev_tui.forecast import human_wait
-
-        now = self.wall_clock()
-        return human_wait(
-            self.store.snapshots(since=now - 30 * 86400), self.store.session_seconds("waiting"), now
-        )
 
     def agent_action(self, snapshot: WorkspaceSnapshot, action: str, agent_id: str, **options: Any) -> str:
         """Run one agent action (see :mod:`cdev_tui.actions`) and record it; returns its one-line message.
@@ -532,23 +477,6 @@ class WorkspaceService(SecurityService, SessionsService, AlertsService):
         self.store.record_event("integrate", f"{result.branch}: {outcome}")
         self._record_integration(result, started_at)
         return result
-
-    def _record_integration(self, result: Any, started_at: float) -> None:
-        """Each step's merge timed with its size, and its outcome kept for the merge figures."""
-        from cdev_tui.metrics_outcomes import integration_rows
-
-        for step in result.steps:
-            size = f"{len(step.files_changed)} files, {len(step.conflicted_files or step.resolved_files)} conflicted"
-            self.store.record_timing("integrate.merge", step.seconds, size)
-        self.store.record_outcomes(integration_rows(result, started_at))
-
-    def record_refused(self, problems: list[Any]) -> None:
-        """Keep which agents the security gate refused to integrate (pre-flight ``security`` problems)."""
-        from cdev_tui.metrics_outcomes import refusal_rows
-
-        rows = refusal_rows(problems, self.wall_clock())
-        if rows:
-            self.store.record_outcomes(rows)
 
     def finish_integration(self, branch: str) -> str:
         """Merge an integration branch into the target (the user has confirmed); returns the new target commit."""
