@@ -251,7 +251,7 @@ def test_with_a_token_the_browser_gets_in_and_ctrl_c_ends_everything(
 def test_a_token_guards_every_request(tmp_path: Path, demo: Path) -> None:
     token = secrets.token_urlsafe(24)
     port = free_port()
-    served = Served(tmp_path, demo, "--port", str(port), "--token", token)
+    served = Served(tmp_path, demo, "--port", str(port), f"--token={token}")  # = : a token may begin with "-"
     try:
         served.wait_ready()
         for path in ("/", "/static/js/textual.js", "/ws", f"/?token={token}x"):
